@@ -1,0 +1,172 @@
+"""The FastAPI application factory: one composition root for the whole BFF."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from accessibility.i18n import negotiate
+from accessibility.presentation import MODE_HEADER, resolve_presentation
+from bff.catalogue.service import SearchRegistry
+from bff.db import RequestDatabase, create_engine, create_sessionmaker
+from bff.logging import configure_logging, request_id_var
+from bff.metrics import HTTP_LATENCY, HTTP_REQUESTS, REGISTRY
+from bff.redis import create_redis
+from bff.schema.context import Context
+from bff.schema.graphiql import GRAPHIQL_ASSETS_PATH, graphiql_html, mount_graphiql_assets
+from bff.schema.root import build_schema
+from bff.schema.router import HaobanGraphQLRouter
+from bff.settings import Settings
+from bff.state import AppState
+
+log = logging.getLogger("haoban.http")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.haoban
+    return state
+
+
+async def graphql_context(request: Request) -> AsyncIterator[Context]:
+    """One session per request, closed after the response; services never commit."""
+    state = _state(request)
+    db = RequestDatabase(state.sessionmaker)
+    context = Context(
+        state=state,
+        db=db,
+        presentation=resolve_presentation(
+            saved_preference=None, header=request.headers.get(MODE_HEADER)
+        ),
+        locale=negotiate(request.headers.get("accept-language")),
+    )
+    try:
+        yield context
+        await db.commit()
+    finally:
+        await db.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        redis = create_redis(settings)
+        app.state.haoban = AppState(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            redis=redis,
+            search=SearchRegistry(),
+        )
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="haoban (好办)",
+        summary="GraphQL backend-for-frontend for a city's government-services app.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.is_dev else None,
+        redoc_url=None,
+    )
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error")
+            response = JSONResponse({"error": "internal"}, status_code=500)
+        finally:
+            request_id_var.reset(token)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        HTTP_REQUESTS.labels(template, request.method, f"{response.status_code // 100}xx").inc()
+        HTTP_LATENCY.labels(template, request.method).observe(elapsed)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        log.info(
+            "request",
+            extra={
+                "route": template,
+                "method": request.method,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive.")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database and Redis answer.",
+        responses={503: {"description": "A dependency is not answering."}},
+    )
+    async def readyz(state: AppState = Depends(_state)) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            async with state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # any driver error means not ready
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            await state.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics.", response_class=PlainTextResponse)
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    schema = build_schema(settings)
+    graphql = HaobanGraphQLRouter(
+        schema,
+        path="/graphql",
+        context_getter=graphql_context,
+        graphql_ide="graphiql" if settings.is_dev else None,
+        graphiql_html=graphiql_html(GRAPHIQL_ASSETS_PATH) if settings.is_dev else None,
+        subscription_protocols=("graphql-transport-ws",),
+        max_subscriptions_per_connection=10,
+        allow_queries_via_get=True,
+        tags=["graphql"],
+    )
+    app.include_router(graphql)
+    if settings.is_dev:
+        mount_graphiql_assets(app)
+
+    from bff.catalogue.rest import router as catalogue_rest
+
+    app.include_router(catalogue_rest)
+    return app

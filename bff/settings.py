@@ -1,0 +1,89 @@
+"""One validated settings object, built once at start-up and passed down."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET_KEY = "haoban-development-key-do-not-use-in-production"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class CatalogueSource(StrEnum):
+    LOCAL = "local"
+    HTTP = "http"
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'haoban.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAOBAN_", extra="ignore")
+
+    env: Environment = Environment.DEV
+    database_url: str = Field(default_factory=_default_database_url)
+    redis_url: str | None = None
+    secret_key: str = DEV_SECRET_KEY
+    oidc_providers: dict[str, Any] = Field(default_factory=dict)
+    app_redirect_uris: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # GraphQL limits: abusive documents are refused before execution.
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_query_bytes: int = 20_000
+    max_page_size: int = 100
+
+    # Public catalogue responses cached in Redis (0 disables); keys carry the catalogue version.
+    catalogue_cache_ttl_seconds: int = 600
+    catalogue_source: CatalogueSource = CatalogueSource.LOCAL
+    catalogue_upstream_url: str | None = None
+    catalogue_upstream_token: str | None = None
+
+    log_level: str = "INFO"
+    hotline: str = "12345"
+
+    @field_validator("app_redirect_uris", mode="before")
+    @classmethod
+    def _split_uris(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("oidc_providers", mode="before")
+    @classmethod
+    def _parse_providers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @model_validator(mode="after")
+    def _production_guards(self) -> Settings:
+        if self.env is Environment.PROD:
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError(
+                    "HAOBAN_ENV=prod refuses the development secret key: "
+                    "set HAOBAN_SECRET_KEY to a random value of at least 32 characters"
+                )
+            if not self.redis_url:
+                raise ValueError("HAOBAN_ENV=prod needs HAOBAN_REDIS_URL (shared state lives in Redis)")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.DEV
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
