@@ -321,9 +321,6 @@ def graphiql_html(assets_path: str) -> str:
     def tags(in_head: bool) -> str:
         return "\n    ".join(a.tag(assets_path) for a in GRAPHIQL_ASSETS if a.in_head is in_head)
 
-    from strawberry.http.ides import get_graphql_ide_html
-
-    return get_graphql_ide_html("graphiql")
     return (
         _TEMPLATE.replace("__FAVICON__", _FAVICON)
         .replace(_HEAD_ASSETS, tags(in_head=True))
