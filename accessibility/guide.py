@@ -46,13 +46,20 @@ def simple_guide(
         names = _join(translator, [mat.name for mat in shown])
         if len(shown) < len(to_bring):
             sentences.append(
-                _("Bring %(names)s and %(more)s more.", names=names, more=len(to_bring) - len(shown))
+                _(
+                    "Bring %(names)s and %(more)s more.",
+                    names=names,
+                    more=len(to_bring) - len(shown),
+                )
             )
         else:
             sentences.append(_("Bring %(names)s.", names=names))
     if fetched:
         sentences.append(
-            _("We fetch %(names)s for you.", names=_join(translator, [m.name for m in fetched[:MAX_SIMPLE_MATERIALS]]))
+            _(
+                "We fetch %(names)s for you.",
+                names=_join(translator, [m.name for m in fetched[:MAX_SIMPLE_MATERIALS]]),
+            )
         )
     if item.channel_mobile or item.channel_online:
         sentences.append(_("You can do it on your phone."))

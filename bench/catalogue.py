@@ -43,7 +43,18 @@ DETAIL = """query ItemDetail($code: String!) { serviceItem(code: $code) { code t
   faqs { question answer } guide { sentences } halls { name address phone } } }"""
 SEARCH = """query Search($text: String!) { search(text: $text, first: 10) { totalCount results {
   kind match { field marked } node { ... on ServiceItem { code title } ... on Bundle { code title } } } } }"""
-TERMS = ["提公积金", "gjj", "公积金提取", "新生儿", "营业执照", "换驾照", "社保卡", "退休", "hz", "不动产登记"]
+TERMS = [
+    "提公积金",
+    "gjj",
+    "公积金提取",
+    "新生儿",
+    "营业执照",
+    "换驾照",
+    "社保卡",
+    "退休",
+    "hz",
+    "不动产登记",
+]
 
 
 def free_port() -> int:
@@ -94,11 +105,22 @@ async def drive(base: str, name: str, make: Any, seconds: float, concurrency: in
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "uvicorn", "bff.main:app", "--port", str(port), "--no-access-log",
-           "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bff.main:app",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     if Path("/usr/bin/taskset").exists():
         cmd = ["taskset", "-c", "0", *cmd]  # server on core 0, load generator on core 1
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def wait_ready(base: str) -> None:
@@ -133,8 +155,12 @@ async def run(args: argparse.Namespace) -> None:
     results: list[Result] = []
     for cache in (False, True):
         port = free_port()
-        env = dict(os.environ, HAOBAN_DATABASE_URL=url, HAOBAN_LOG_LEVEL="WARNING",
-                   HAOBAN_CATALOGUE_CACHE_TTL_SECONDS="600" if cache else "0")
+        env = dict(
+            os.environ,
+            HAOBAN_DATABASE_URL=url,
+            HAOBAN_LOG_LEVEL="WARNING",
+            HAOBAN_CATALOGUE_CACHE_TTL_SECONDS="600" if cache else "0",
+        )
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -147,16 +173,27 @@ async def run(args: argparse.Namespace) -> None:
             def page(_: random.Random) -> tuple[str, str, Any]:
                 return "POST", "/graphql", {"query": PAGE, "variables": {"first": 50}}
 
-            def mix(rng: random.Random) -> tuple[str, str, Any]:
+            def mix(rng: random.Random, codes: list[str] = codes) -> tuple[str, str, Any]:
                 roll = rng.random()
                 if roll < 0.60:
                     return page(rng)
                 if roll < 0.85:
-                    return "POST", "/graphql", {"query": DETAIL, "variables": {"code": rng.choice(codes)}}
-                return "POST", "/graphql", {"query": SEARCH, "variables": {"text": rng.choice(TERMS)}}
+                    return (
+                        "POST",
+                        "/graphql",
+                        {"query": DETAIL, "variables": {"code": rng.choice(codes)}},
+                    )
+                return (
+                    "POST",
+                    "/graphql",
+                    {"query": SEARCH, "variables": {"text": rng.choice(TERMS)}},
+                )
 
-            cases = [("graphql-page-cached", page)] if cache else [
-                ("rest-page", rest), ("graphql-page", page), ("graphql-mix", mix)]
+            cases = (
+                [("graphql-page-cached", page)]
+                if cache
+                else [("rest-page", rest), ("graphql-page", page), ("graphql-mix", mix)]
+            )
             for name, make in cases:
                 await drive(base, name, make, 2, args.concurrency)  # warm-up
                 results.append(await drive(base, name, make, args.seconds, args.concurrency))
@@ -169,8 +206,12 @@ async def run(args: argparse.Namespace) -> None:
     by = {r.name: r for r in results}
     ratio = by["graphql-page"].rps / by["rest-page"].rps
     print(f"\nGraphQL page / plain FastAPI page throughput (cache off): {ratio:.2f}")
-    print(f"GraphQL page cached / plain FastAPI page: {by['graphql-page-cached'].rps / by['rest-page'].rps:.2f}")
-    print(f"(median latency of rest-page {statistics.median(by['rest-page'].latencies) * 1000:.1f} ms)")
+    print(
+        f"GraphQL page cached / plain FastAPI page: {by['graphql-page-cached'].rps / by['rest-page'].rps:.2f}"
+    )
+    print(
+        f"(median latency of rest-page {statistics.median(by['rest-page'].latencies) * 1000:.1f} ms)"
+    )
 
 
 def main() -> None:

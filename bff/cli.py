@@ -49,7 +49,9 @@ async def _run_sync(settings: Settings, upstream: Any, *, full: bool, show: bool
         if show:
             from rich.progress import Progress, SpinnerColumn, TextColumn
 
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=False) as bar:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), transient=False
+            ) as bar:
                 task = bar.add_task("importing", total=None)
                 counts: dict[str, int] = {}
 
@@ -86,11 +88,15 @@ def _upstream(args: argparse.Namespace, settings: Settings) -> Any:
     source = getattr(args, "source", None) or settings.catalogue_source.value
     match source:
         case "local":
-            return LocalCatalogue(Path(args.file) if getattr(args, "file", None) else DEMO_CATALOGUE)
+            return LocalCatalogue(
+                Path(args.file) if getattr(args, "file", None) else DEMO_CATALOGUE
+            )
         case "http":
             url = getattr(args, "url", None) or settings.catalogue_upstream_url
             if not url:
-                raise SystemExit("catalogue sync --source http needs --url or HAOBAN_CATALOGUE_UPSTREAM_URL")
+                raise SystemExit(
+                    "catalogue sync --source http needs --url or HAOBAN_CATALOGUE_UPSTREAM_URL"
+                )
             return HttpCatalogue(url, token=settings.catalogue_upstream_token)
     raise SystemExit(f"unknown catalogue source {source}")
 
@@ -177,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="migrate to the latest revision").set_defaults(func=_db_upgrade)
+    db_sub.add_parser("upgrade", help="migrate to the latest revision").set_defaults(
+        func=_db_upgrade
+    )
 
     seed = sub.add_parser("seed", help="import the demo catalogue")
     seed.add_argument("--if-empty", action="store_true", help="only when nothing is seeded yet")
@@ -185,9 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="contract files")
     schema_sub = schema.add_subparsers(dest="schema_command", required=True)
-    schema_sub.add_parser("export", help="write graphql/schema.graphql and openapi/openapi.json").set_defaults(
-        func=_schema_export
-    )
+    schema_sub.add_parser(
+        "export", help="write graphql/schema.graphql and openapi/openapi.json"
+    ).set_defaults(func=_schema_export)
 
     catalogue = sub.add_parser("catalogue", help="catalogue commands")
     catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)

@@ -25,7 +25,7 @@ class ErrorCode(StrEnum):
 class HaobanError(Exception):
     """An expected failure. `message` is an English msgid, translated per request locale."""
 
-    def __init__(self, code: ErrorCode, message: str, **params: Any) -> None:
+    def __init__(self, code: ErrorCode, message: str, /, **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.code = code
         self.msgid = message
@@ -33,10 +33,10 @@ class HaobanError(Exception):
 
 
 class NotFound(HaobanError):
-    def __init__(self, message: str, **params: Any) -> None:
+    def __init__(self, message: str, /, **params: Any) -> None:
         super().__init__(ErrorCode.NOT_FOUND, message, **params)
 
 
 class InvalidArgument(HaobanError):
-    def __init__(self, message: str, **params: Any) -> None:
+    def __init__(self, message: str, /, **params: Any) -> None:
         super().__init__(ErrorCode.INVALID_ARGUMENT, message, **params)

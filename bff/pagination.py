@@ -25,7 +25,9 @@ def decode_cursor(cursor: str) -> int:
     return int(text[len(_PREFIX) :])
 
 
-def page_bounds(*, first: int | None, after: str | None, default: int, maximum: int) -> tuple[int, int]:
+def page_bounds(
+    *, first: int | None, after: str | None, default: int, maximum: int
+) -> tuple[int, int]:
     """(offset, limit) from Relay arguments, refusing sizes a client should not ask for."""
     limit = default if first is None else first
     if limit < 0:

@@ -77,7 +77,9 @@ class Settings(BaseSettings):
                     "set HAOBAN_SECRET_KEY to a random value of at least 32 characters"
                 )
             if not self.redis_url:
-                raise ValueError("HAOBAN_ENV=prod needs HAOBAN_REDIS_URL (shared state lives in Redis)")
+                raise ValueError(
+                    "HAOBAN_ENV=prod needs HAOBAN_REDIS_URL (shared state lives in Redis)"
+                )
         return self
 
     @property

@@ -88,7 +88,8 @@ def _hash(record: BaseModel) -> str:
 
 def _errors(exc: ValidationError) -> list[str]:
     return [
-        f"{'.'.join(str(p) for p in err['loc']) or '(record)'}: {err['msg']}" for err in exc.errors()
+        f"{'.'.join(str(p) for p in err['loc']) or '(record)'}: {err['msg']}"
+        for err in exc.errors()
     ]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.catalogue.models import (
@@ -53,9 +54,11 @@ FACET_DIMENSIONS = (
 )
 
 
-def _apply_filter(stmt: Select[tuple[int]], flt: ItemFilter, *, skip: str | None = None) -> Select[tuple[int]]:
+def _apply_filter(
+    stmt: Select[tuple[int]], flt: ItemFilter, *, skip: str | None = None
+) -> Select[tuple[int]]:
     """Adds the filter's conditions; `skip` leaves one dimension out (for its own facet counts)."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if flt.department_codes and skip != "department":
         dept_ids = select(Department.id).where(Department.code.in_(flt.department_codes))
         conditions.append(ServiceItem.department_id.in_(dept_ids))
@@ -99,7 +102,9 @@ class CatalogueRepository:
         self.session = session
 
     async def version(self) -> int:
-        value = await self.session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1))
+        value = await self.session.scalar(
+            select(CatalogueState.version).where(CatalogueState.id == 1)
+        )
         return int(value or 0)
 
     async def items_by_ids(self, ids: Sequence[int]) -> dict[int, ServiceItem]:
@@ -143,7 +148,7 @@ class CatalogueRepository:
             .order_by(item_halls.c.item_id, Hall.id)
         )
         grouped: dict[int, list[Hall]] = defaultdict(list)
-        for item_id, hall in (await self.session.execute(stmt)).tuples():
+        for item_id, hall in (await self.session.execute(stmt)).all():
             grouped[item_id].append(hall)
         return grouped
 
@@ -154,7 +159,7 @@ class CatalogueRepository:
             .order_by(item_life_events.c.item_id, item_life_events.c.life_event)
         )
         grouped: dict[int, list[str]] = defaultdict(list)
-        for item_id, event in (await self.session.execute(stmt)).tuples():
+        for item_id, event in (await self.session.execute(stmt)).all():
             grouped[item_id].append(event)
         return grouped
 
@@ -166,7 +171,7 @@ class CatalogueRepository:
             .order_by(bundle_items.c.bundle_id, bundle_items.c.position)
         )
         grouped: dict[int, list[ServiceItem]] = defaultdict(list)
-        for bundle_id, item in (await self.session.execute(stmt)).tuples():
+        for bundle_id, item in (await self.session.execute(stmt)).all():
             grouped[bundle_id].append(item)
         return grouped
 
@@ -178,7 +183,7 @@ class CatalogueRepository:
             .order_by(bundle_departments.c.bundle_id, Department.id)
         )
         grouped: dict[int, list[Department]] = defaultdict(list)
-        for bundle_id, dept in (await self.session.execute(stmt)).tuples():
+        for bundle_id, dept in (await self.session.execute(stmt)).all():
             grouped[bundle_id].append(dept)
         return grouped
 
@@ -190,7 +195,7 @@ class CatalogueRepository:
             .order_by(bundle_items.c.item_id, Bundle.id)
         )
         grouped: dict[int, list[Bundle]] = defaultdict(list)
-        for item_id, bundle in (await self.session.execute(stmt)).tuples():
+        for item_id, bundle in (await self.session.execute(stmt)).all():
             grouped[item_id].append(bundle)
         return grouped
 
@@ -201,12 +206,12 @@ class CatalogueRepository:
     async def bundle_by_code(self, code: str) -> Bundle | None:
         return await self.session.scalar(select(Bundle).where(Bundle.code == code))
 
-    async def item_ids_page(
-        self, flt: ItemFilter, *, offset: int, limit: int
-    ) -> list[int]:
+    async def item_ids_page(self, flt: ItemFilter, *, offset: int, limit: int) -> list[int]:
         """Ids of one page, ordered by popularity then id (search order is applied by the caller)."""
         stmt = _apply_filter(select(ServiceItem.id), flt)
-        stmt = stmt.order_by(ServiceItem.popularity.desc(), ServiceItem.id).offset(offset).limit(limit)
+        stmt = (
+            stmt.order_by(ServiceItem.popularity.desc(), ServiceItem.id).offset(offset).limit(limit)
+        )
         return list(await self.session.scalars(stmt))
 
     async def filtered_item_ids(self, flt: ItemFilter) -> set[int]:
@@ -220,6 +225,7 @@ class CatalogueRepository:
         """Counts per value of one dimension, under every filter except that dimension's own."""
         base = _apply_filter(select(ServiceItem.id), flt, skip=dimension).subquery()
         item_id = base.c.id
+        stmt: Select[Any, int]
         if dimension == "department":
             stmt = (
                 select(Department.code, func.count())
@@ -237,7 +243,9 @@ class CatalogueRepository:
             )
         elif dimension == "channel":
             columns = [
-                func.sum(func.cast(getattr(ServiceItem, f"channel_{c}"), type_=ServiceItem.visits.type))
+                func.sum(
+                    func.cast(getattr(ServiceItem, f"channel_{c}"), type_=ServiceItem.visits.type)
+                )
                 for c in ("online", "mobile", "kiosk", "window")
             ]
             stmt_c = select(*columns).select_from(base).join(ServiceItem, ServiceItem.id == item_id)
@@ -247,7 +255,7 @@ class CatalogueRepository:
                 for name, value in zip(("online", "mobile", "kiosk", "window"), row, strict=True)
             ]
         else:
-            column = {
+            column: Any = {
                 "level": ServiceItem.level,
                 "type": ServiceItem.type,
                 "zero_material": ServiceItem.zero_material,
@@ -261,7 +269,7 @@ class CatalogueRepository:
                 .join(ServiceItem, ServiceItem.id == item_id)
                 .group_by(column)
             )
-        rows = (await self.session.execute(stmt)).tuples()
+        rows = (await self.session.execute(stmt)).all()
         result = []
         for value, count in rows:
             if value is None:

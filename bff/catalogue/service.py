@@ -152,7 +152,12 @@ class SearchResult:
 
 class CatalogueService:
     def __init__(
-        self, *, repo: CatalogueRepository, search: SearchRegistry, version: int, max_search: int = 64
+        self,
+        *,
+        repo: CatalogueRepository,
+        search: SearchRegistry,
+        version: int,
+        max_search: int = 64,
     ) -> None:
         self.repo = repo
         self._search = search
@@ -211,9 +216,13 @@ class CatalogueService:
     ) -> ItemPage:
         """A page of items; with search text, in relevance order, otherwise by popularity."""
         if text is not None and normalize_query(self._check_text(text)):
-            results = await self.search(text=text, limit=SEARCH_CANDIDATES, kinds=frozenset({"item"}))
+            results = await self.search(
+                text=text, limit=SEARCH_CANDIDATES, kinds=frozenset({"item"})
+            )
             ranked = [r for r in results if r.item_id is not None]
-            allowed = await self.repo.filtered_item_ids(replace(flt, ids=tuple(r.item_id for r in ranked if r.item_id)))
+            allowed = await self.repo.filtered_item_ids(
+                replace(flt, ids=tuple(r.item_id for r in ranked if r.item_id))
+            )
             ordered = [r for r in ranked if r.item_id in allowed]
             window = ordered[offset : offset + limit]
             return ItemPage(

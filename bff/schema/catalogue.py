@@ -111,7 +111,11 @@ TYPE_LABELS = {
     "other": _("Other administrative power"),
     "public_service": _("Public service"),
 }
-LEVEL_LABELS = {"city": _("City level"), "district": _("District level"), "township": _("Township level")}
+LEVEL_LABELS = {
+    "city": _("City level"),
+    "district": _("District level"),
+    "township": _("Township level"),
+}
 CHANNEL_LABELS = {
     "online": _("Online"),
     "mobile": _("On the phone"),
@@ -521,7 +525,10 @@ class ServiceItem:
 
     @strawberry.field(description="Process steps (办理流程).")
     def steps(self) -> list[ProcessStep]:
-        return [ProcessStep(name=s["name"], description=s.get("description", "")) for s in self.row.steps]
+        return [
+            ProcessStep(name=s["name"], description=s.get("description", ""))
+            for s in self.row.steps
+        ]
 
     @strawberry.field(description="Frequently asked questions; capped in elder mode.")
     def faqs(self, info: ContextInfo, limit: int | None = None) -> list[Faq]:
@@ -673,7 +680,9 @@ class Bundle:
     def flow(self) -> list[FlowStage]:
         return [
             FlowStage(
-                stage=s["stage"], name=s["name"], department_codes=s.get("parallel_department_codes", [])
+                stage=s["stage"],
+                name=s["name"],
+                department_codes=s.get("parallel_department_codes", []),
             )
             for s in self.row.flow
         ]
@@ -687,7 +696,9 @@ class Bundle:
         loaders = info.context.loaders
         items = await loaders.items_by_bundle_id.load(self.row.id)
         materials = await loaders.materials_by_item_id.load_many([i.id for i in items])
-        s = bundle_savings(self.row, items, {i.id: ms for i, ms in zip(items, materials, strict=True)})
+        s = bundle_savings(
+            self.row, items, {i.id: ms for i, ms in zip(items, materials, strict=True)}
+        )
         return BundleSavings(
             materials_separately=s.materials_separately,
             materials_bundled=s.materials_bundled,
@@ -770,7 +781,9 @@ def to_item_filter(flt: ServiceItemFilter | None) -> ItemFilter:
         return ItemFilter()
     for values in (flt.department_codes, flt.weekend_categories, flt.life_events, flt.hall_codes):
         if values is not None and (len(values) > 50 or any(len(v) > 80 for v in values)):
-            raise HaobanError(ErrorCode.INVALID_ARGUMENT, "A filter has too many or too long values.")
+            raise HaobanError(
+                ErrorCode.INVALID_ARGUMENT, "A filter has too many or too long values."
+            )
     bad = [c for c in flt.weekend_categories or [] if c not in m.WEEKEND_CATEGORIES]
     if bad:
         raise HaobanError(
@@ -814,7 +827,9 @@ class ServiceItemConnection:
             for dimension in wanted:
                 counts = await service.repo.facet_counts(flt, dimension.value)
                 values = [
-                    FacetValue(value=value, label=_facet_label(ctx, dimension, value, departments), count=n)
+                    FacetValue(
+                        value=value, label=_facet_label(ctx, dimension, value, departments), count=n
+                    )
                     for value, n in sorted(counts, key=lambda p: (-p[1], p[0]))
                 ]
                 result.append(Facet(dimension=dimension, values=values))
@@ -830,7 +845,10 @@ def _facet_label(
         FacetDimension.CHANNEL: CHANNEL_LABELS,
         FacetDimension.CROSS_REGION: CROSS_REGION_LABELS,
         FacetDimension.ZERO_MATERIAL: {"true": _("Zero materials"), "false": _("Materials needed")},
-        FacetDimension.FACE_VERIFICATION: {"true": _("Face verification"), "false": _("No face verification")},
+        FacetDimension.FACE_VERIFICATION: {
+            "true": _("Face verification"),
+            "false": _("No face verification"),
+        },
     }
     if dimension is FacetDimension.DEPARTMENT:
         dept = departments.get(value)
@@ -928,11 +946,15 @@ class CatalogueQuery:
         kinds: list[SearchKind] | None = None,
     ) -> SearchResults:
         ctx = info.context
-        _, limit = page_bounds(first=first, after=None, default=10, maximum=ctx.settings.max_page_size)
+        _, limit = page_bounds(
+            first=first, after=None, default=10, maximum=ctx.settings.max_page_size
+        )
         wanted = frozenset(k.value for k in kinds) if kinds else None
         async with ctx.catalogue() as service:
             results = await service.search(text=text, limit=limit, kinds=wanted)
-        item_rows = await ctx.loaders.item_by_id.load_many([r.item_id for r in results if r.item_id])
+        item_rows = await ctx.loaders.item_by_id.load_many(
+            [r.item_id for r in results if r.item_id]
+        )
         bundle_rows = await ctx.loaders.bundle_by_id.load_many(
             [r.bundle_id for r in results if r.bundle_id]
         )

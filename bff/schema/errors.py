@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from accessibility.i18n import Translator, _
 from bff.errors import ErrorCode, HaobanError
-from graphql import GraphQLError, GraphQLSyntaxError
 
 log = logging.getLogger("haoban.graphql")
 
@@ -43,7 +43,14 @@ _PATTERNS: list[tuple[re.Pattern[str], ErrorCode, str]] = [
         _("The query is too long."),
     ),
     (
-        re.compile(r"^Variable '\$[^']*'|^Variable \"\$"),
+        # Variable coercion (graphql-core 3.3, then 3.2 and graphql-js wordings); validation
+        # messages about variables ("is never used", "is not defined", "used in position
+        # expecting", "cannot be non-input type") are validation failures, not these.
+        re.compile(
+            r"^Variable ['\"]\$[^'\"]*['\"] (has invalid (default )?value|got invalid value"
+            r"|of non-null type .* must not be null|of required type .* was not provided)"
+            r"|^Variable values are nested too deeply"
+        ),
         ErrorCode.BAD_USER_INPUT,
         _("A variable has an invalid value."),
     ),
@@ -55,7 +62,9 @@ def classify(error: GraphQLError) -> tuple[ErrorCode, str, dict[str, Any]]:
     original = error.original_error
     if isinstance(original, HaobanError):
         return original.code, original.msgid, original.params
-    if original is None or isinstance(error, GraphQLSyntaxError):
+    # graphql-core keeps the cause of a variable coercion failure as the original error.
+    wraps_graphql_error = isinstance(original, GraphQLError) and error.path is None
+    if original is None or wraps_graphql_error or isinstance(error, GraphQLSyntaxError):
         for pattern, code, msgid in _PATTERNS:
             if pattern.search(error.message):
                 return code, msgid, {}

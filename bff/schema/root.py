@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
-from graphql.validation import ValidationRule
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -29,8 +32,6 @@ from bff.schema.catalogue import (
 from bff.schema.context import Context
 from bff.schema.errors import ErrorFormatter
 from bff.settings import Settings
-
-
 
 
 @strawberry.type(description="Colours to use; every text/background pair meets minContrastRatio.")
@@ -72,7 +73,12 @@ class Highlight:
 
 HIGHLIGHTS = [
     (_("Withdraw your housing fund by face"), _("No papers, paid in seconds"), "公积金", None),
-    (_("Newborn: one application for everything"), _("Birth certificate, hukou, social security card"), None, "bundle-newborn"),
+    (
+        _("Newborn: one application for everything"),
+        _("Birth certificate, hukou, social security card"),
+        None,
+        "bundle-newborn",
+    ),
     (_("Open on weekends"), _("Five kinds of matters at the weekend halls"), None, None),
 ]
 
@@ -115,6 +121,12 @@ class Query(CatalogueQuery):
         ]
 
 
+class HaobanSchema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Strawberry logs each error with the request's document, which may hold personal
+        data typed into literals; ErrorFormatter logs unexpected errors without it."""
+
+
 def _ignore_introspection(context: IgnoreContext) -> bool:
     return context.field_name.startswith("__")
 
@@ -122,12 +134,12 @@ def _ignore_introspection(context: IgnoreContext) -> bool:
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Validation rules are built once: per-request factories defeat the validation cache
     (strawberry #4635), which costs about 3x on small queries here."""
-    depth_rule: type[ValidationRule] = depth_validator(
+    depth_rule: type[ASTValidationRule] = depth_validator(
         settings.max_query_depth, should_ignore=_ignore_introspection
     )
-    alias_rule: type[ValidationRule] = alias_validator(settings.max_aliases)
-    rules = [depth_rule, alias_rule]
-    extensions: list[SchemaExtension | type[SchemaExtension]] = []
+    alias_rule: type[ASTValidationRule] = alias_validator(settings.max_aliases)
+    rules: list[type[ASTValidationRule]] = [depth_rule, alias_rule]
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = []
 
     def limits() -> SchemaExtension:
         return MaxTokensLimiter(max_token_count=settings.max_tokens)
@@ -144,10 +156,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     def error_formatter() -> SchemaExtension:
         return ErrorFormatter(mask_unexpected=not settings.is_dev)
 
-    extensions += [limits, validation_rules, parser_cache, validation_cache, error_formatter]  # type: ignore[list-item]
+    extensions += [limits, validation_rules, parser_cache, validation_cache, error_formatter]
     if not settings.is_dev:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return HaobanSchema(
         query=Query,
         types=[ServiceItem, Bundle, Department, Hall],
         extensions=extensions,

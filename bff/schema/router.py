@@ -21,6 +21,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from graphql import GraphQLError
 from starlette import status
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -35,7 +36,6 @@ from bff.metrics import record_operation
 from bff.schema.cache import ResponseCache, cache_key, is_public_query
 from bff.schema.context import Context
 from bff.schema.errors import REQUEST_ERROR_CODES, format_error, is_formatted
-from graphql import GraphQLError
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _accept: contextvars.ContextVar[str] = contextvars.ContextVar("graphql_accept", default="")

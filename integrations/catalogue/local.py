@@ -10,7 +10,9 @@ from typing import Any
 
 from integrations.catalogue.models import RawBatch
 
-DEMO_CATALOGUE = Path(__file__).resolve().parents[2] / "bff" / "catalogue" / "demo" / "catalogue.json"
+DEMO_CATALOGUE = (
+    Path(__file__).resolve().parents[2] / "bff" / "catalogue" / "demo" / "catalogue.json"
+)
 
 
 class LocalCatalogue:
@@ -44,6 +46,8 @@ def paginate(data: dict[str, Any], page_size: int, cursor: str) -> list[RawBatch
         pages.append(RawBatch())
     last = pages[-1]
     return [
-        page.model_copy(update={"cursor": cursor if page is last else None, "has_more": page is not last})
+        page.model_copy(
+            update={"cursor": cursor if page is last else None, "has_more": page is not last}
+        )
         for page in pages
     ]

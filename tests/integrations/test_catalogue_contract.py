@@ -38,14 +38,20 @@ async def _collect(upstream: CatalogueUpstream, since: str | None = None) -> lis
     return [batch async for batch in upstream.fetch_changes(since=since)]
 
 
-async def test_adapter_delivers_every_record_in_dependency_order(upstream: CatalogueUpstream) -> None:
+async def test_adapter_delivers_every_record_in_dependency_order(
+    upstream: CatalogueUpstream,
+) -> None:
     batches = await _collect(upstream)
     expected = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
     for kind in ("departments", "halls", "items", "bundles"):
         got = [r for b in batches for r in getattr(b, kind)]
         assert got == expected[kind]
-    kinds_in_order = [k for b in batches for k in ("departments", "halls", "items", "bundles") if getattr(b, k)]
-    assert kinds_in_order == sorted(kinds_in_order, key=["departments", "halls", "items", "bundles"].index)
+    kinds_in_order = [
+        k for b in batches for k in ("departments", "halls", "items", "bundles") if getattr(b, k)
+    ]
+    assert kinds_in_order == sorted(
+        kinds_in_order, key=["departments", "halls", "items", "bundles"].index
+    )
     assert batches[-1].cursor and not batches[-1].has_more
 
 

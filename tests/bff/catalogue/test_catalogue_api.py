@@ -127,7 +127,12 @@ async def test_elder_mode_caps_lists_and_orders_materials_by_need(gql: GraphQLCl
 async def test_elder_palette_meets_the_contrast_it_promises(gql: GraphQLClient) -> None:
     from accessibility.presentation import contrast_ratio
 
-    data = (await gql("{ presentation { minContrastRatio palette { text background accent onAccent warning } } }", headers=ELDER))["data"]
+    data = (
+        await gql(
+            "{ presentation { minContrastRatio palette { text background accent onAccent warning } } }",
+            headers=ELDER,
+        )
+    )["data"]
     p = data["presentation"]["palette"]
     need = data["presentation"]["minContrastRatio"]
     assert contrast_ratio(p["text"], p["background"]) >= need
@@ -155,7 +160,13 @@ async def test_facets_count_what_each_filter_would_return(gql: GraphQLClient) ->
         facets(dimensions: [WEEKEND_CATEGORY, ZERO_MATERIAL, LEVEL]) { dimension values { value label count } } } }"""
     data = (await gql(query, {"f": {"weekendAvailable": True}}))["data"]["serviceItems"]
     facets = {f["dimension"]: f["values"] for f in data["facets"]}
-    assert {v["value"] for v in facets["WEEKEND_CATEGORY"]} <= {"不动产", "公积金", "车驾管", "出入境", "医社保"}
+    assert {v["value"] for v in facets["WEEKEND_CATEGORY"]} <= {
+        "不动产",
+        "公积金",
+        "车驾管",
+        "出入境",
+        "医社保",
+    }
     zero = {v["value"]: v["count"] for v in facets["ZERO_MATERIAL"]}
     assert sum(zero.values()) == data["totalCount"]
     fund = next(v for v in facets["WEEKEND_CATEGORY"] if v["value"] == "公积金")
@@ -234,7 +245,9 @@ async def test_bundle_savings_are_computed_from_member_items(gql: GraphQLClient)
         assert s["materialsBundled"] <= s["materialsSeparately"]
 
 
-async def _error(gql: GraphQLClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+async def _error(
+    gql: GraphQLClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body = await gql(query, variables, expect_errors=True)
     assert body.get("errors"), body
     error: dict[str, Any] = body["errors"][0]
@@ -254,12 +267,16 @@ async def test_malformed_cursor_is_a_typed_error(gql: GraphQLClient) -> None:
 
 
 async def test_over_long_search_is_a_typed_error(gql: GraphQLClient) -> None:
-    error = await _error(gql, "query($t: String!) { search(text: $t) { totalCount } }", {"t": "公积金" * 100})
+    error = await _error(
+        gql, "query($t: String!) { search(text: $t) { totalCount } }", {"t": "公积金" * 100}
+    )
     assert error["extensions"]["code"] == "SEARCH_TOO_LONG"
 
 
 async def test_invalid_filter_is_a_typed_error(gql: GraphQLClient) -> None:
-    error = await _error(gql, '{ serviceItems(filter: {weekendCategories: ["游泳"]}) { totalCount } }')
+    error = await _error(
+        gql, '{ serviceItems(filter: {weekendCategories: ["游泳"]}) { totalCount } }'
+    )
     assert error["extensions"]["code"] == "INVALID_ARGUMENT"
     assert CJK.search(error["message"])
     error = await _error(gql, "{ serviceItems(filter: {levels: [PLANET]}) { totalCount } }")
@@ -273,7 +290,9 @@ async def test_oversized_page_is_a_typed_error(gql: GraphQLClient) -> None:
 
 async def test_english_locale_translates_labels_and_errors(gql: GraphQLClient) -> None:
     headers = {"Accept-Language": "en-US,en;q=0.9"}
-    body = await gql('{ serviceItem(code: "NO-SUCH-CODE") { name } }', headers=headers, expect_errors=True)
+    body = await gql(
+        '{ serviceItem(code: "NO-SUCH-CODE") { name } }', headers=headers, expect_errors=True
+    )
     assert not CJK.search(body["errors"][0]["message"].replace("NO-SUCH-CODE", ""))
     body = await gql("{ serviceItems(first: 1) { edges { node { typeLabel } } } }", headers=headers)
     assert not CJK.search(body["data"]["serviceItems"]["edges"][0]["node"]["typeLabel"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from collections.abc import AsyncIterator
@@ -28,7 +29,7 @@ def demo() -> dict[str, Any]:
 @pytest.fixture
 async def empty_db(tmp_path: Path) -> AsyncIterator[str]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'sync.sqlite3'}"
-    upgrade(url)
+    await asyncio.to_thread(upgrade, url)
     yield url
 
 
@@ -66,13 +67,21 @@ async def test_changed_record_is_updated_and_bumps_the_version(
     maker = create_sessionmaker(engine)
     await sync_catalogue(sessionmaker=maker, upstream=LocalCatalogue(_write(tmp_path, demo)))
     changed = copy.deepcopy(demo)
-    item = next(i for i in changed["items"] if any(m["source"] == "upload" and m["required"] for m in i["materials"]))
+    item = next(
+        i
+        for i in changed["items"]
+        if any(m["source"] == "upload" and m["required"] for m in i["materials"])
+    )
     for material in item["materials"]:
         material["source"] = "commitment"
-    report = await sync_catalogue(sessionmaker=maker, upstream=LocalCatalogue(_write(tmp_path, changed, "v2.json")))
+    report = await sync_catalogue(
+        sessionmaker=maker, upstream=LocalCatalogue(_write(tmp_path, changed, "v2.json"))
+    )
     assert (report.created, report.updated, report.version) == (0, 1, 2)
     async with maker() as session:
-        row = await session.scalar(select(ServiceItem).where(ServiceItem.task_code == item["task_code"]))
+        row = await session.scalar(
+            select(ServiceItem).where(ServiceItem.task_code == item["task_code"])
+        )
         assert row is not None and row.zero_material is True
     await engine.dispose()
 
@@ -83,8 +92,15 @@ async def test_invalid_records_are_reported_one_by_one_and_not_written(
     broken = copy.deepcopy(demo)
     good_items = len(broken["items"])
     bad_type = copy.deepcopy(broken["items"][0]) | {"task_code": "BAD-TYPE", "type": "wizardry"}
-    bad_dept = copy.deepcopy(broken["items"][1]) | {"task_code": "BAD-DEPT", "department_code": "nowhere"}
-    bad_days = copy.deepcopy(broken["items"][2]) | {"task_code": "BAD-DAYS", "legal_days": 1, "promise_days": 9}
+    bad_dept = copy.deepcopy(broken["items"][1]) | {
+        "task_code": "BAD-DEPT",
+        "department_code": "nowhere",
+    }
+    bad_days = copy.deepcopy(broken["items"][2]) | {
+        "task_code": "BAD-DAYS",
+        "legal_days": 1,
+        "promise_days": 9,
+    }
     broken["items"] += [bad_type, bad_dept, bad_days]
     engine = create_engine(empty_db)
     report = await sync_catalogue(
