@@ -29,7 +29,7 @@ node-deps:
 	@if command -v npm >/dev/null 2>&1; then cd tests/node && npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the GraphQL-over-HTTP audit test will be skipped"; fi
 
-test: install node-deps
+test: install node-deps lint
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -100,8 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:
             log.exception("unhandled error")
             response = JSONResponse({"error": "internal"}, status_code=500)
-        finally:
-            request_id_var.reset(token)
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
         elapsed = time.perf_counter() - started
@@ -117,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "duration_ms": round(elapsed * 1000, 2),
             },
         )
+        request_id_var.reset(token)
         return response
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive.")

@@ -40,7 +40,6 @@ def _db_upgrade(_: argparse.Namespace) -> int:
 async def _run_sync(settings: Settings, upstream: Any, *, full: bool, show: bool) -> Any:
     from bff.db import create_engine, create_sessionmaker
     from bff.redis import create_redis
-    from bff.state import publish_catalogue_version
     from bff.sync import sync_catalogue
 
     engine = create_engine(settings.database_url)
@@ -65,13 +64,12 @@ async def _run_sync(settings: Settings, upstream: Any, *, full: bool, show: bool
                     upstream=upstream,
                     full=full,
                     progress=progress,
+                    redis=redis,
                 )
         else:
             report = await sync_catalogue(
-                sessionmaker=create_sessionmaker(engine), upstream=upstream, full=full
+                sessionmaker=create_sessionmaker(engine), upstream=upstream, full=full, redis=redis
             )
-        if report.changed and report.version is not None:
-            await publish_catalogue_version(redis, report.version)
         return report
     finally:
         aclose = getattr(upstream, "aclose", None)

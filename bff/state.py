@@ -12,6 +12,10 @@ from bff.catalogue.service import SearchRegistry
 from bff.settings import Settings
 
 CATALOGUE_VERSION_KEY = "haoban:catalogue:version"
+# The version is re-read from the database when the key expires, so a change made without
+# publishing (or, with the in-process store, by another process such as the CLI) is picked up.
+SHARED_VERSION_TTL_SECONDS = 60
+LOCAL_VERSION_TTL_SECONDS = 3
 
 
 @dataclass
@@ -30,9 +34,10 @@ async def catalogue_version(state: AppState) -> int:
         return int(raw)
     async with state.sessionmaker() as session:
         version = await CatalogueRepository(session).version()
-    await state.redis.set(CATALOGUE_VERSION_KEY, version, nx=True)
+    ttl = SHARED_VERSION_TTL_SECONDS if state.settings.redis_url else LOCAL_VERSION_TTL_SECONDS
+    await state.redis.set(CATALOGUE_VERSION_KEY, version, nx=True, ex=ttl)
     return version
 
 
 async def publish_catalogue_version(redis: Redis, version: int) -> None:
-    await redis.set(CATALOGUE_VERSION_KEY, version)
+    await redis.set(CATALOGUE_VERSION_KEY, version, ex=SHARED_VERSION_TTL_SECONDS)

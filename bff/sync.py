@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bff.catalogue.importer import CatalogueImporter, ProgressCallback, SyncReport
 from bff.catalogue.models import CatalogueState
+from bff.state import publish_catalogue_version
 from integrations.catalogue.port import CatalogueUpstream
 
 
@@ -15,8 +17,13 @@ async def sync_catalogue(
     upstream: CatalogueUpstream,
     full: bool = False,
     progress: ProgressCallback | None = None,
+    redis: Redis | None = None,
 ) -> SyncReport:
-    """Imports what changed since the last sync. Commits once; any failure writes nothing."""
+    """Imports what changed since the last sync. Commits once; any failure writes nothing.
+
+    With `redis`, a changed catalogue's new version is published after the commit, which
+    invalidates every instance's response cache and search index at once.
+    """
     async with sessionmaker() as session:
         state = await session.get(CatalogueState, 1)
         since = None if full or state is None else state.sync_cursor
@@ -27,6 +34,8 @@ async def sync_catalogue(
         except BaseException:
             await session.rollback()
             raise
+    if redis is not None and report.changed and report.version is not None:
+        await publish_catalogue_version(redis, report.version)
     return report
 
 

@@ -21,19 +21,27 @@ the first (best) stage that matched it:
    a query with spaces instead needs its words in order ("公积金 提取"), which counts less;
 2. subsequence (queries with Chinese characters): the characters in order with gaps
    ("住房提取", "etc办理");
-3. full pinyin: the query is a sequence of complete pinyin syllables of consecutive characters,
-   the last one possibly incomplete ("gongjijin", "gong ji jin ti qu", "gongjij"); Chinese
-   characters in the query match any character with the same reading, so homophone typos such
-   as "公基金" or "公积金提区" are found here;
-4. initials / mixed: every query chunk is a prefix of the reading of consecutive characters
-   ("gjj", "zfgjjtq", "zhfgjj", "gjj提取"); zh/ch/sh count as initials;
-5. typo tolerance, only when stages 1-4 found fewer than ``limit`` documents outside the keyword
-   tier (so the top results are the same as if it always ran): for a Chinese query of at least
-   3 characters one wrong/missing/extra character; for a pinyin query of at least 6 letters one
-   wrong/missing/extra letter, with the usual "fuzzy pinyin" confusions zh/z, ch/c, sh/s,
-   ing/in, eng/en, ang/an and ü/v/u treated as equal ("gongjijng"). Uses ``rapidfuzz``.
+3. full pinyin: the query is a sequence of complete readings of consecutive characters, the
+   last one possibly incomplete ("gongjijin", "gong ji jin ti qu", "gongjij"; a space forces a
+   syllable boundary); for a Chinese-only query: homophones, i.e. characters whose main reading
+   is a reading of the query character ("公基金", "公积金提区");
+4. initials / mixed: every query chunk is a prefix of the main reading of consecutive
+   characters ("gjj", "zfgjjtq", "zhfgjj"); Chinese characters in the query stand for one
+   character with that reading ("gjj提取", "公积金tq");
+5. typo tolerance: for a Chinese query of at least 3 characters one wrong/missing/extra
+   character; for a pinyin query of at least 6 letters one wrong/missing/extra letter, with the
+   usual "fuzzy pinyin" confusions zh/z, ch/c, sh/s, ing/in, eng/en, ang/an and ü/v/u treated
+   as equal ("gongjijng"). Uses ``rapidfuzz.fuzz.partial_ratio`` over names and aliases.
 
-Keywords go through stages 1-4 too but always rank in the keyword tier.
+Keywords go through stages 1-4 too but always rank in the keyword tier. A stage is skipped
+when ``limit`` documents already score above anything it could produce, so the results are
+exactly those of running every stage, but short queries with many hits stop early.
+
+The stages 1-4 are regular expressions over one string per field kind for the whole index
+(normalised texts; pinyin with all kept readings; one private-use character per main reading),
+so the scanning itself runs in C; the Python work is proportional to the number of matching
+texts. Patterns are built from the query and the readings that occur in the index (a syllable
+boundary is only allowed where the letters so far split into known readings) and cached.
 
 Ranking
 -------
@@ -71,13 +79,18 @@ Limitations
 * Only the first match of a query in each text is considered (the leftmost); the best scoring
   parse is not searched for.
 * Heteronyms of a character are kept only if their first letter differs from the readings
-  already kept (e.g. 行 keeps hang and xing but not heng; 绿 keeps lv but not lu) to keep the
-  matcher linear; typing ``lv``/``nv`` is supported, ``lu``/``nu`` for 绿/女 only via initials.
+  already kept (e.g. 行 keeps hang and xing but not heng) to avoid ambiguous branches. Chinese
+  query characters match homophones only through the main (contextual) reading of the indexed
+  character.
 * Typo tolerance covers one edit only and is not combined with initials ("gjjtiqv" is not a
-  typo match); mixed queries ("gjj提取") get no typo tolerance.
-* ``name_spans`` for alias or keyword matches highlight the runs of at least two characters the
-  matched alias part shares with the name (a single shared character is not highlighted unless
-  the matched part is one character long).
+  typo match); mixed queries ("gjj提取") get no typo tolerance. It is skipped when enough
+  better matches exist (see above).
+* Query time grows with the number of texts matching a stage: one-letter queries such as "s"
+  (matching most of the catalogue) are the slowest, together with very long queries whose
+  patterns are compiled for the first time.
+* ``name_spans`` for alias or keyword matches highlight the characters of the name that align,
+  in order, with the matched part of the alias (longest common subsequence), and only when at
+  least two characters align: 换驾照 highlights nothing in 机动车驾驶证换证.
 """
 
 from __future__ import annotations
@@ -210,18 +223,19 @@ def _heteronyms(ch: str) -> tuple[str, ...]:
 @lru_cache(maxsize=16384)
 def _query_readings(ch: str) -> tuple[str, ...]:
     """Every reading of a Chinese query character (for homophone matching)."""
-    found = list(_heteronyms(ch))
-    found += [r.replace("v", "u") for r in found if "v" in r]
-    return tuple(dict.fromkeys(found)) or (ch,)
+    return _heteronyms(ch) or (ch,)
 
 
 @lru_cache(maxsize=16384)
 def _doc_readings(ch: str, primary: str) -> tuple[str, ...]:
-    """Readings of a document character: the contextual one, then other initials."""
+    """Readings of a document character: the contextual one first, then other readings with a
+    different first letter (keeps the pinyin patterns free of ambiguous branches), then the
+    ``u`` spelling of ``ü`` readings (lv -> lu, nve -> nue) that many people type."""
     kept = [primary]
     for r in _heteronyms(ch):
         if all(r[0] != k[0] for k in kept):
             kept.append(r)
+    kept += [r.replace("v", "u") for r in kept if "v" in r and r.replace("v", "u") not in kept]
     return tuple(kept)
 
 
@@ -276,11 +290,11 @@ def _canon(s: str) -> tuple[str, list[int]]:
 # text ends with "\n". _NEXT skips the rest of the current unit and lands on the start of one of
 # the readings of the next unit; _END asserts that the current reading is complete.
 _NEXT = r"[^|\n]*+\|,(?:[^,|\n]*+,)*?"
+_NEXT_MAIN = r"[^|\n]*+\|,"  # the same, landing on the main (first) reading only
 _END = r"(?=[,|\n])"
 
 _LITERAL, _SEGMENTS, _SUBSEQ, _PINYIN, _INITIALS, _FUZZY = range(6)
 _KIND_TIER = {_SEGMENTS: 75.0, _SUBSEQ: 70.0, _PINYIN: 60.0, _INITIALS: 50.0, _FUZZY: 40.0}
-_T_INITIALS = 50.0
 _T_KEYWORD = 20.0
 
 _NAME, _ALIAS, _KEYWORD = 0, 1, 2
@@ -338,8 +352,11 @@ def _pinyin_pattern(tokens: Sequence[_Token], *, full: bool, lex: _Lexicon) -> s
     Every Chinese token is one whole reading of a character. Latin tokens continue the reading
     of the previous letter or start the reading of the next character: in ``full`` mode only
     where the letters so far split into whole readings, otherwise (initials mode) anywhere. A
-    space or a Chinese token forces the start of a new character.
+    space or a Chinese token forces the start of a new character. Initials mode only uses the
+    main reading of each character (other readings would make "xyz" match 行业从 as
+    xing-ye-zong).
     """
+    start, jump = (",", _NEXT) if full else (r"\|,", _NEXT_MAIN)
     n = len(tokens)
     # reach[i]: tokens[:i] split into whole readings, so a new character may start at token i
     reach = [not full] * (n + 1)
@@ -366,23 +383,23 @@ def _pinyin_pattern(tokens: Sequence[_Token], *, full: bool, lex: _Lexicon) -> s
         else:
             body = re.escape(readings[0])
         if i == 0:
-            parts.append("," + body)
+            parts.append(start + body)
             continue
         prev_han = tokens[i - 1][0]
         end = _END if full and not prev_han else ""
         if prev_han or is_han or boundary:  # must start the next character
             if not reach[i]:
                 return None
-            parts.append(end + _NEXT + body)
+            parts.append(end + jump + body)
             continue
-        direct = tokens[i - 1][1][0] + readings[0] in lex.bigrams
-        jump = reach[i] if full else readings[0] in lex.firsts
-        if direct and jump:
-            parts.append("(?:" + end + _NEXT + ")??" + body)
-        elif direct:
+        can_continue = tokens[i - 1][1][0] + readings[0] in lex.bigrams
+        can_jump = reach[i] if full else readings[0] in lex.firsts
+        if can_continue and can_jump:
+            parts.append("(?:" + end + jump + ")??" + body)
+        elif can_continue:
             parts.append(body)
-        elif jump:
-            parts.append(end + _NEXT + body)
+        elif can_jump:
+            parts.append(end + jump + body)
         else:
             return None
     return "(" + "".join(parts) + r")[^\n]*+"
@@ -449,8 +466,7 @@ class _Text:
     norm: str
     pos: tuple[int, ...]  # index in orig per normalised character
     refs: list[tuple[int, int]]  # (doc index, field)
-    canon: str = ""  # folded primary pinyin (names and aliases only)
-    canon_units: tuple[int, ...] = ()  # unit index per character of canon
+    canon_units: tuple[int, ...] = ()  # character index per letter of the folded pinyin
 
 
 class _Choices:
@@ -495,37 +511,43 @@ def _orig_spans(pos: tuple[int, ...], ranges: _Ranges) -> _Ranges:
     return _runs(pos[i] for s, e in ranges for i in range(s, e))
 
 
-def _overlap(matched: str, name: str) -> list[int]:
-    """Indices of ``name`` covered by greedy longest common substrings with ``matched``."""
-    min_len = 1 if len(matched) == 1 else 2
-    used_m = [False] * len(matched)
-    used_n = [False] * len(name)
-    result: list[int] = []
-    while True:
-        best_len, best_i, best_j = 0, 0, 0
-        for i in range(len(matched)):
-            for j in range(len(name)):
-                k = 0
-                while (
-                    i + k < len(matched)
-                    and j + k < len(name)
-                    and not used_m[i + k]
-                    and not used_n[j + k]
-                    and matched[i + k] == name[j + k]
-                ):
-                    k += 1
-                if k > best_len:
-                    best_len, best_i, best_j = k, i, j
-        if best_len < min_len:
-            return result
-        for k in range(best_len):
-            used_m[best_i + k] = True
-            used_n[best_j + k] = True
-            result.append(best_j + k)
+def _aligned(matched: str, name: str) -> list[int]:
+    """Indices of ``name`` aligned with ``matched`` (longest common subsequence), if at least two
+    characters (or all of a one-character ``matched``) align; used to highlight the name when
+    an alias or keyword matched: 提公积金 -> 住房[公积金]提取, 社保卡 -> [社]会[保]障[卡]."""
+    common = set(matched) & set(name)
+    if not common:
+        return []
+    a = [c for c in matched if c in common]
+    positions = [j for j, c in enumerate(name) if c in common]
+    b = [name[j] for j in positions]
+    m, n = len(a), len(b)
+    # lcs[i][j]: length of the longest common subsequence of a[i:] and b[j:]
+    lcs = [[0] * (n + 1) for _ in range(m + 1)]
+    for i in range(m - 1, -1, -1):
+        row, below = lcs[i], lcs[i + 1]
+        for j in range(n - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if a[i] == b[j] else max(below[j], row[j + 1])
+    out: list[int] = []
+    i = j = 0
+    while i < m and j < n:
+        if a[i] == b[j]:
+            out.append(positions[j])
+            i += 1
+            j += 1
+        elif lcs[i + 1][j] >= lcs[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out if len(out) >= min(2, len(matched)) else []
 
 
 class SearchIndex:
-    """Immutable search index over a catalogue version; safe to share between threads."""
+    """Search index over one catalogue version.
+
+    Immutable apart from a bounded cache of query plans, so one instance can be shared by all
+    requests and threads of a process.
+    """
 
     __slots__ = (
         "_docs",
@@ -588,7 +610,9 @@ class SearchIndex:
                 add(k, di, _KEYWORD)
 
         lit_parts: list[str] = []
-        sy_parts: list[str] = []  # one private-use character per character: its main reading
+        # one private-use character (planes 15-16: room for 131072 distinct readings) per
+        # character of a text, standing for its main reading
+        sy_parts: list[str] = []
         sy_ids: dict[str, str] = {}
         lit_starts: list[int] = []
         py_parts: list[str] = []
@@ -627,7 +651,6 @@ class SearchIndex:
                 fz_han_tids.append(tid)
                 raw_units = [ui for ui, rs in enumerate(readings) for _ in rs[0]]
                 canon, src = _canon("".join(rs[0] for rs in readings))
-                t.canon = canon
                 t.canon_units = tuple(raw_units[i] for i in src)
                 fz_py.append(canon)
                 fz_py_tids.append(tid)
@@ -877,7 +900,7 @@ class SearchIndex:
         else:
             name = self._texts[self._name_tid[doc_index]]
             matched = "".join(text.norm[s:e] for s, e in ranges)
-            name_spans = _runs(sorted({name.pos[i] for i in _overlap(matched, name.norm)}))
+            name_spans = _runs(name.pos[i] for i in _aligned(matched, name.norm))
         return SearchHit(
             key=doc.key,
             kind=doc.kind,

@@ -53,6 +53,19 @@ def is_public_query(document: str, operation_name: str | None) -> bool:
     )
 
 
+@lru_cache(maxsize=2048)
+def operation_name_of(document: str) -> str | None:
+    """The name of the document's only operation, for metrics when the client sent none."""
+    try:
+        ast = parse(document, max_tokens=20_000)
+    except GraphQLError:
+        return None
+    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) == 1 and operations[0].name:
+        return operations[0].name.value
+    return None
+
+
 def cache_key(
     *,
     version: int,

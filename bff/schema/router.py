@@ -33,7 +33,7 @@ from strawberry.types.unset import UNSET
 
 from bff.errors import ErrorCode
 from bff.metrics import record_operation
-from bff.schema.cache import ResponseCache, cache_key, is_public_query
+from bff.schema.cache import ResponseCache, cache_key, is_public_query, operation_name_of
 from bff.schema.context import Context
 from bff.schema.errors import REQUEST_ERROR_CODES, format_error, is_formatted
 
@@ -191,6 +191,7 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
             )
             record_operation(operation, time.perf_counter() - started, error=True)
             return ExecutionResult(data=None, errors=[error])
+        label = operation or (operation_name_of(query) if isinstance(query, str) else None)
 
         key = None
         cache = ResponseCache(
@@ -212,7 +213,7 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
             )
             cached = await cache.get(key)
             if cached is not None:
-                record_operation(operation, time.perf_counter() - started, cached=True)
+                record_operation(label, time.perf_counter() - started, cached=True)
                 return ExecutionResult(data=cached, errors=None)
 
         try:
@@ -238,7 +239,7 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
             ]
         if key is not None and result.data is not None and not result.errors:
             await cache.set(key, result.data)
-        record_operation(operation, time.perf_counter() - started, error=bool(result.errors))
+        record_operation(label, time.perf_counter() - started, error=bool(result.errors))
         return result
 
     async def process_result(

@@ -281,6 +281,10 @@ def test_ranking_tiers() -> None:
     ]
     hits = SearchIndex.build(docs).search("社保卡")
     assert keys(hits) == ["A", "B", "C", "D", "E", "F", "G", "H", "I"]
+    # the alias 社保卡 highlights the aligned characters of 社会保障卡申领
+    assert hits[2].name_spans == ((0, 1), (2, 3), (4, 5))
+    assert hits[6].name_spans == ((0, 3),)  # homophone 社宝卡
+    assert hits[8].name_spans == ()  # keyword only, nothing in common with the name
     fields = [h.matched_field for h in hits]
     assert fields == ["name", "name", "alias", "name", "alias", "name", "name", "name", "keyword"]
     scores = [h.score for h in hits]
@@ -344,6 +348,15 @@ def test_query_too_long() -> None:
         INDEX.search("g" * 200)
     # punctuation does not count towards the limit
     assert isinstance(INDEX.search("，" * 100 + "公积金"), list)
+
+
+def test_u_umlaut_spellings() -> None:
+    docs = [SearchDoc("L", "item", "律师执业证补办"), SearchDoc("N", "item", "女职工生育津贴")]
+    index = SearchIndex.build(docs)
+    for query in ("lvshi", "lushi", "ls"):
+        assert keys(index.search(query)) == ["L"], query
+    assert keys(index.search("nvzhigong")) == ["N"]
+    assert keys(index.search("nuzhigong")) == ["N"]
 
 
 def test_heteronyms() -> None:
