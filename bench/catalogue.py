@@ -147,11 +147,10 @@ async def run(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="haoban-bench-")
     url = os.environ.get("HAOBAN_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
     if url.startswith("sqlite"):
-        upgrade(url)
-        await seed(url)
+        await asyncio.to_thread(upgrade, url)
     else:
         await reset_database(url)
-        await seed(url)
+    await seed(url)
     results: list[Result] = []
     for cache in (False, True):
         port = free_port()

@@ -12,7 +12,8 @@ Every text of a document (name, aliases, keywords) is normalised (NFKC, lower ca
 symbols and spaces dropped) and kept with a map back to the original characters, so spans always
 refer to the original text. Per text the index also keeps the pinyin of every character: the
 context-aware reading from ``lazy_pinyin`` first, then pypinyin's other (heteronym) readings that
-start with a different letter (so 银行 matches ``yinhang`` and, tolerantly, ``yinxing``).
+start with a different letter (so 银行 matches ``yinhang`` and, tolerantly, ``yinxing``), and the
+``u`` spelling of ``ü`` readings (律师: ``lvshi`` and ``lushi``).
 
 A query is normalised with :func:`normalize_query` and tried in stages, best first; a text keeps
 the first (best) stage that matched it:
@@ -37,10 +38,10 @@ Keywords go through stages 1-4 too but always rank in the keyword tier. A stage 
 when ``limit`` documents already score above anything it could produce, so the results are
 exactly those of running every stage, but short queries with many hits stop early.
 
-The stages 1-4 are regular expressions over one string per field kind for the whole index
-(normalised texts; pinyin with all kept readings; one private-use character per main reading),
-so the scanning itself runs in C; the Python work is proportional to the number of matching
-texts. Patterns are built from the query and the readings that occur in the index (a syllable
+The stages 1-4 are regular expressions over three strings holding every distinct text of the
+index (normalised characters; pinyin with all kept readings; one private-use character per main
+reading), so the scanning runs in C and the Python work is proportional to the number of
+matching texts. Patterns are built from the query and the readings that occur in the index (a syllable
 boundary is only allowed where the letters so far split into known readings) and cached.
 
 Ranking
@@ -405,10 +406,13 @@ def _pinyin_pattern(tokens: Sequence[_Token], *, full: bool, lex: _Lexicon) -> s
     return "(" + "".join(parts) + r")[^\n]*+"
 
 
-_PLAN_CACHE_SIZE = 2048
+_CACHE_SIZE = 2048  # query plans and compiled patterns
+_SHORT_QUERY = 2  # results of queries of at most this many characters are cached ...
+_SHORT_QUERY_LIMIT = 100  # ... when asking for at most this many hits
+_RESULT_CACHE_SIZE = 1024
 
 
-@lru_cache(maxsize=_PLAN_CACHE_SIZE)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -545,8 +549,9 @@ def _aligned(matched: str, name: str) -> list[int]:
 class SearchIndex:
     """Search index over one catalogue version.
 
-    Immutable apart from a bounded cache of query plans, so one instance can be shared by all
-    requests and threads of a process.
+    Immutable apart from bounded caches (query plans, and the results of one- and two-character
+    queries, the first keystrokes everybody types and the ones matching the most texts), so
+    one instance can be shared by all requests and threads of a process.
     """
 
     __slots__ = (
@@ -565,8 +570,11 @@ class SearchIndex:
         "_py_char_unit",
         "_py_text",
         "_py_unit",
+        "_results",
         "_sy_blob",
         "_sy_ids",
+        "_text_len",
+        "_text_refs",
         "_texts",
     )
 
@@ -656,11 +664,14 @@ class SearchIndex:
                 fz_py_tids.append(tid)
 
         self._texts = tuple(texts)
+        self._text_len = tuple(len(t.norm) for t in texts)
+        self._text_refs = tuple(tuple(t.refs) for t in texts)
         self._name_tid = tuple(name_tid)
         self._lit_blob = "".join(lit_parts)
         self._lit_starts = lit_starts
         self._lex = _Lexicon.of(r for rs in readings_cache.values() for unit in rs for r in unit)
         self._plans: dict[str, _Plan] = {}
+        self._results: dict[tuple[str, int, frozenset[str] | None], tuple[SearchHit, ...]] = {}
         self._sy_blob = "".join(sy_parts)
         self._sy_ids = sy_ids
         self._py_blob = "".join(py_parts)
@@ -692,9 +703,22 @@ class SearchIndex:
             raise QueryTooLong(MAX_QUERY_LENGTH, len(q))
         if not q or limit <= 0:
             return []
+        short = len(q) <= _SHORT_QUERY and limit <= _SHORT_QUERY_LIMIT
+        if short:
+            cached = self._results.get((q, limit, kinds))
+            if cached is not None:
+                return list(cached)
+        hits_out = self._search(q, limit, kinds)
+        if short:
+            if len(self._results) >= _RESULT_CACHE_SIZE:
+                self._results.clear()
+            self._results[(q, limit, kinds)] = tuple(hits_out)
+        return hits_out
+
+    def _search(self, q: str, limit: int, kinds: frozenset[str] | None) -> list[SearchHit]:
         plan = self._plans.get(q)
         if plan is None:
-            if len(self._plans) >= _PLAN_CACHE_SIZE:
+            if len(self._plans) >= _CACHE_SIZE:
                 self._plans.clear()
             plan = self._plans[q] = _plan(q, self._lex, self._sy_ids)
         hits: dict[int, _TextMatch] = {}  # best match per text, from the first stage matching it
@@ -777,12 +801,11 @@ class SearchIndex:
         unit_text = self._py_text
         unit_index = self._py_unit
         for m in pattern.finditer(self._py_blob):
-            s, e = m.span(1)
-            u0 = char_unit[s]
+            u0 = char_unit[m.start()]
             tid = unit_text[u0]
             if tid in seen:
                 continue
-            out[tid] = (kind, ((unit_index[u0], unit_index[char_unit[e - 1]] + 1),), 0.0)
+            out[tid] = (kind, ((unit_index[u0], unit_index[char_unit[m.end(1) - 1]] + 1),), 0.0)
 
     def _scan_fuzzy_han(
         self, q: str, seen: dict[int, _TextMatch], out: dict[int, _TextMatch]
@@ -846,12 +869,12 @@ class SearchIndex:
         kinds: frozenset[str] | None,
         best: dict[int, _Best],
     ) -> None:
-        texts = self._texts
+        text_len = self._text_len
+        text_refs = self._text_refs
         doc_kinds = self._kinds
         pop = self._pop
         for tid, (kind, ranges, quality) in items:
-            t = texts[tid]
-            n = len(t.norm)
+            n = text_len[tid]
             first = ranges[0][0]
             last = ranges[-1][1]
             covered = last - first if len(ranges) == 1 else sum(e - s for s, e in ranges)
@@ -864,15 +887,16 @@ class SearchIndex:
                 alias_tier = 90.0 if whole else 80.0
             else:
                 name_tier = alias_tier = _KIND_TIER[kind]
-            for doc, field in t.refs:
+            base = bonus + 2.0 * coverage
+            for doc, field in text_refs[tid]:
                 if kinds is not None and doc_kinds[doc] not in kinds:
                     continue
                 if field == _NAME:
                     tier = name_tier
-                    score = tier + 0.4 + bonus + 2.0 * coverage + pop[doc]
+                    score = tier + 0.4 + base + pop[doc]
                 elif field == _ALIAS:
                     tier = alias_tier
-                    score = tier + bonus + 2.0 * coverage + pop[doc]
+                    score = tier + base + pop[doc]
                 else:
                     tier = _T_KEYWORD
                     score = tier + 0.02 * name_tier + coverage + pop[doc]

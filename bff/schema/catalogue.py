@@ -163,29 +163,33 @@ def _label(info: ContextInfo, labels: dict[str, str], value: str) -> str:
 class Department:
     row: strawberry.Private[m.Department]
 
-    @strawberry.field(description="Stable department code.")
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: m.Department) -> Department:
+        return cls(
+            row=row,
+            code=row.code,
+            name=row.name,
+            short_name=row.short_name,
+            level=AdministrativeLevel(row.level),
+            district=row.district,
+            phone=row.phone,
+        )
 
-    @strawberry.field(description="Full official name, e.g. 郑州市人力资源和社会保障局.")
-    def name(self) -> str:
-        return self.row.name
+    code: str = strawberry.field(description="Stable department code.")
 
-    @strawberry.field(description="Short name as people say it, e.g. 市人社局.")
-    def short_name(self) -> str | None:
-        return self.row.short_name
+    name: str = strawberry.field(description="Full official name, e.g. 郑州市人力资源和社会保障局.")
 
-    @strawberry.field(description="Administrative level.")
-    def level(self) -> AdministrativeLevel:
-        return AdministrativeLevel(self.row.level)
+    short_name: str | None = strawberry.field(
+        description="Short name as people say it, e.g. 市人社局."
+    )
 
-    @strawberry.field(description="District for district and township departments.")
-    def district(self) -> str | None:
-        return self.row.district
+    level: AdministrativeLevel = strawberry.field(description="Administrative level.")
 
-    @strawberry.field(description="Public phone number.")
-    def phone(self) -> str | None:
-        return self.row.phone
+    district: str | None = strawberry.field(
+        description="District for district and township departments."
+    )
+
+    phone: str | None = strawberry.field(description="Public phone number.")
 
 
 @strawberry.type(description="A start–end time, local time HH:MM.")
@@ -216,31 +220,34 @@ class GeoPointInput:
 @strawberry.type(description="A government service hall (政务服务大厅).")
 class Hall:
     row: strawberry.Private[m.Hall]
-    distance: strawberry.Private[float | None] = None
 
-    @strawberry.field(description="Stable hall code.")
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: m.Hall, distance: float | None = None) -> Hall:
+        return cls(
+            row=row,
+            code=row.code,
+            name=row.name,
+            district=row.district,
+            address=row.address,
+            location=GeoPoint(lat=row.lat, lng=row.lng),
+            phone=row.phone,
+            opens_on_weekends=any(int(day["weekday"]) >= 6 for day in row.hours or []),
+            weekend_categories=list(row.weekend_categories or []),
+            distance_meters=None if distance is None else round(distance),
+            is_demo_data=row.demo,
+        )
 
-    @strawberry.field(description="Hall name.")
-    def name(self) -> str:
-        return self.row.name
+    code: str = strawberry.field(description="Stable hall code.")
 
-    @strawberry.field(description="District the hall is in.")
-    def district(self) -> str | None:
-        return self.row.district
+    name: str = strawberry.field(description="Hall name.")
 
-    @strawberry.field(description="Street address, for navigation.")
-    def address(self) -> str:
-        return self.row.address
+    district: str | None = strawberry.field(description="District the hall is in.")
 
-    @strawberry.field(description="Location of the entrance.")
-    def location(self) -> GeoPoint:
-        return GeoPoint(lat=self.row.lat, lng=self.row.lng)
+    address: str = strawberry.field(description="Street address, for navigation.")
 
-    @strawberry.field(description="Phone number of the hall's front desk.")
-    def phone(self) -> str | None:
-        return self.row.phone
+    location: GeoPoint = strawberry.field(description="Location of the entrance.")
+
+    phone: str | None = strawberry.field(description="Phone number of the hall's front desk.")
 
     @strawberry.field(description="Opening sessions for each weekday it opens.")
     def opening_hours(self, info: ContextInfo) -> list[OpeningDay]:
@@ -253,64 +260,68 @@ class Hall:
             for day in sorted(self.row.hours or [], key=lambda d: int(d["weekday"]))
         ]
 
-    @strawberry.field(description="Whether it opens on Saturday or Sunday (周末不打烊).")
-    def opens_on_weekends(self) -> bool:
-        return any(int(day["weekday"]) >= 6 for day in self.row.hours or [])
+    opens_on_weekends: bool = strawberry.field(
+        description="Whether it opens on Saturday or Sunday (周末不打烊)."
+    )
 
-    @strawberry.field(
+    weekend_categories: list[str] = strawberry.field(
         description="周末不打烊 categories served at weekends: 不动产, 公积金, 车驾管, 出入境, 医社保."
     )
-    def weekend_categories(self) -> list[str]:
-        return list(self.row.weekend_categories or [])
 
-    @strawberry.field(description="Metres from the point given to the query, when one was given.")
-    def distance_meters(self) -> int | None:
-        return None if self.distance is None else round(self.distance)
+    distance_meters: int | None = strawberry.field(
+        description="Metres from the point given to the query, when one was given."
+    )
 
-    @strawberry.field(description="True when details were invented for the demo catalogue.")
-    def is_demo_data(self) -> bool:
-        return self.row.demo
+    is_demo_data: bool = strawberry.field(
+        description="True when details were invented for the demo catalogue."
+    )
 
 
 @strawberry.type(description="A material (申请材料) an item needs.")
 class Material:
     row: strawberry.Private[m.Material]
 
-    @strawberry.field(description="Name of the material.")
-    def name(self) -> str:
-        return self.row.name
+    @classmethod
+    def of(cls, row: m.Material) -> Material:
+        return cls(
+            row=row,
+            name=row.name,
+            required=row.required,
+            copies=row.copies,
+            format=MaterialFormat(row.format),
+            source=MaterialSource(row.source),
+            no_paper_needed=row.source in m.NO_PAPER_SOURCES,
+            licence_type=row.licence_type,
+            note=row.note,
+        )
 
-    @strawberry.field(description="Whether it is required (必要) rather than conditional.")
-    def required(self) -> bool:
-        return self.row.required
+    name: str = strawberry.field(description="Name of the material.")
 
-    @strawberry.field(description="Number of copies.")
-    def copies(self) -> int:
-        return self.row.copies
+    required: bool = strawberry.field(
+        description="Whether it is required (必要) rather than conditional."
+    )
 
-    @strawberry.field(description="Original, copy, electronic or a form to fill.")
-    def format(self) -> MaterialFormat:
-        return MaterialFormat(self.row.format)
+    copies: int = strawberry.field(description="Number of copies.")
 
-    @strawberry.field(description="How it reaches the office.")
-    def source(self) -> MaterialSource:
-        return MaterialSource(self.row.source)
+    format: MaterialFormat = strawberry.field(
+        description="Original, copy, electronic or a form to fill."
+    )
+
+    source: MaterialSource = strawberry.field(description="How it reaches the office.")
 
     @strawberry.field(description="How the citizen provides it, in plain words.")
     def how_provided(self, info: ContextInfo) -> str:
         return _label(info, SOURCE_LABELS, self.row.source)
 
-    @strawberry.field(description="True when the citizen brings or uploads nothing for it.")
-    def no_paper_needed(self) -> bool:
-        return self.row.source in m.NO_PAPER_SOURCES
+    no_paper_needed: bool = strawberry.field(
+        description="True when the citizen brings or uploads nothing for it."
+    )
 
-    @strawberry.field(description="Electronic licence type (电子证照) when fetched as one.")
-    def licence_type(self) -> str | None:
-        return self.row.licence_type
+    licence_type: str | None = strawberry.field(
+        description="Electronic licence type (电子证照) when fetched as one."
+    )
 
-    @strawberry.field(description="Extra remark (e.g. what to check).")
-    def note(self) -> str | None:
-        return self.row.note
+    note: str | None = strawberry.field(description="Extra remark (e.g. what to check).")
 
 
 @strawberry.type(description="One step of the process (办理流程).")
@@ -395,29 +406,51 @@ def _by_need(materials: list[m.Material]) -> list[m.Material]:
 class ServiceItem:
     row: strawberry.Private[m.ServiceItem]
 
-    @strawberry.field(description="Implementation code (实施编码), the item's stable id.")
-    def code(self) -> str:
-        return self.row.task_code
+    @classmethod
+    def of(cls, row: m.ServiceItem) -> ServiceItem:
+        return cls(
+            row=row,
+            code=row.task_code,
+            basic_code=row.basic_code,
+            name=row.name,
+            aliases=list(row.aliases or []),
+            type=ServiceItemType(row.type),
+            level=AdministrativeLevel(row.level),
+            category=row.category,
+            legal_days=row.legal_days,
+            promised_days=row.promise_days,
+            fee=Fee(charged=row.fee_charged, text=row.fee_text),
+            visits=row.visits,
+            online_depth=row.online_depth,
+            channels=[c for c in ServiceChannel if getattr(row, f"channel_{c.value}")],
+            weekend_available=row.weekend_available,
+            weekend_category=row.weekend_category,
+            cross_region=CrossRegionScope(row.cross_region),
+            face_verification=row.face_verification,
+            zero_material=row.zero_material,
+            conditions=row.conditions,
+            version=row.version,
+            popularity=row.popularity,
+            is_demo_data=row.demo,
+        )
 
-    @strawberry.field(description="Basic code (基本编码) shared by all implementations.")
-    def basic_code(self) -> str:
-        return self.row.basic_code
+    code: str = strawberry.field(
+        description="Implementation code (实施编码), the item's stable id."
+    )
+
+    basic_code: str = strawberry.field(
+        description="Basic code (基本编码) shared by all implementations."
+    )
 
     @strawberry.field(description="Title to display; see TitleStyle for the default.")
     def title(self, info: ContextInfo, style: TitleStyle | None = None) -> str:
         return _title(info, style, self.row.name, self.row.plain_name)
 
-    @strawberry.field(description="Official name as in the catalogue.")
-    def name(self) -> str:
-        return self.row.name
+    name: str = strawberry.field(description="Official name as in the catalogue.")
 
-    @strawberry.field(description="Colloquial names (俗称) people search with.")
-    def aliases(self) -> list[str]:
-        return list(self.row.aliases or [])
+    aliases: list[str] = strawberry.field(description="Colloquial names (俗称) people search with.")
 
-    @strawberry.field(description="Kind of item.")
-    def type(self) -> ServiceItemType:
-        return ServiceItemType(self.row.type)
+    type: ServiceItemType = strawberry.field(description="Kind of item.")
 
     @strawberry.field(description="Kind of item in the request's language.")
     def type_label(self, info: ContextInfo) -> str:
@@ -427,27 +460,23 @@ class ServiceItem:
     async def department(self, info: ContextInfo) -> Department:
         row = await info.context.loaders.department_by_id.load(self.row.department_id)
         assert row is not None  # the foreign key guarantees it
-        return Department(row=row)
+        return Department.of(row)
 
-    @strawberry.field(description="Implementation level.")
-    def level(self) -> AdministrativeLevel:
-        return AdministrativeLevel(self.row.level)
+    level: AdministrativeLevel = strawberry.field(description="Implementation level.")
 
-    @strawberry.field(description="Topic, e.g. 公积金, 户籍, 社保.")
-    def category(self) -> str | None:
-        return self.row.category
+    category: str | None = strawberry.field(description="Topic, e.g. 公积金, 户籍, 社保.")
 
     @strawberry.field(description="Life events (出生, 退休 …) the item belongs to.")
     async def life_events(self, info: ContextInfo) -> list[str]:
         return await info.context.loaders.life_events_by_item_id.load(self.row.id)
 
-    @strawberry.field(description="Legal time limit (法定时限) in working days.")
-    def legal_days(self) -> int | None:
-        return self.row.legal_days
+    legal_days: int | None = strawberry.field(
+        description="Legal time limit (法定时限) in working days."
+    )
 
-    @strawberry.field(description="Promised time limit (承诺时限) in working days.")
-    def promised_days(self) -> int | None:
-        return self.row.promise_days
+    promised_days: int | None = strawberry.field(
+        description="Promised time limit (承诺时限) in working days."
+    )
 
     @strawberry.field(description="Working days the promise cuts from the legal limit.")
     def days_cut(self) -> int | None:
@@ -455,56 +484,46 @@ class ServiceItem:
             return None
         return self.row.legal_days - self.row.promise_days
 
-    @strawberry.field(description="Fee.")
-    def fee(self) -> Fee:
-        return Fee(charged=self.row.fee_charged, text=self.row.fee_text)
+    fee: Fee = strawberry.field(description="Fee.")
 
-    @strawberry.field(description="Trips to the office needed (跑动次数); 0 means none.")
-    def visits(self) -> int:
-        return self.row.visits
+    visits: int = strawberry.field(
+        description="Trips to the office needed (跑动次数); 0 means none."
+    )
 
-    @strawberry.field(description="Online depth (网办深度) 1–8.")
-    def online_depth(self) -> int:
-        return self.row.online_depth
+    online_depth: int = strawberry.field(description="Online depth (网办深度) 1–8.")
 
     @strawberry.field(description="Online depth in words.")
     def online_depth_label(self, info: ContextInfo) -> str:
         return info.context._(ONLINE_DEPTH_LABELS.get(self.row.online_depth, "?"))
 
-    @strawberry.field(description="Channels the item can be done through.")
-    def channels(self) -> list[ServiceChannel]:
-        return [c for c in ServiceChannel if getattr(self.row, f"channel_{c.value}")]
+    channels: list[ServiceChannel] = strawberry.field(
+        description="Channels the item can be done through."
+    )
 
-    @strawberry.field(description="Whether a 周末不打烊 hall handles it at weekends.")
-    def weekend_available(self) -> bool:
-        return self.row.weekend_available
+    weekend_available: bool = strawberry.field(
+        description="Whether a 周末不打烊 hall handles it at weekends."
+    )
 
-    @strawberry.field(description="周末不打烊 category when weekend-available.")
-    def weekend_category(self) -> str | None:
-        return self.row.weekend_category
+    weekend_category: str | None = strawberry.field(
+        description="周末不打烊 category when weekend-available."
+    )
 
-    @strawberry.field(description="跨省通办 scope.")
-    def cross_region(self) -> CrossRegionScope:
-        return CrossRegionScope(self.row.cross_region)
+    cross_region: CrossRegionScope = strawberry.field(description="跨省通办 scope.")
 
     @strawberry.field(description="跨省通办 scope in words.")
     def cross_region_label(self, info: ContextInfo) -> str:
         return _label(info, CROSS_REGION_LABELS, self.row.cross_region)
 
-    @strawberry.field(description="Whether it can be done by face verification (刷脸办).")
-    def face_verification(self) -> bool:
-        return self.row.face_verification
+    face_verification: bool = strawberry.field(
+        description="Whether it can be done by face verification (刷脸办)."
+    )
 
-    @strawberry.field(
+    zero_material: bool = strawberry.field(
         description="零材料: every required material comes from a licence, shared data or a "
         "commitment, so the citizen brings nothing. Derived from the materials."
     )
-    def zero_material(self) -> bool:
-        return self.row.zero_material
 
-    @strawberry.field(description="Who can apply (受理条件).")
-    def conditions(self) -> str | None:
-        return self.row.conditions
+    conditions: str | None = strawberry.field(description="Who can apply (受理条件).")
 
     @strawberry.field(
         description="Materials. Ordered as published; in elder mode (or with byNeed) required "
@@ -517,7 +536,7 @@ class ServiceItem:
         if by_need if by_need is not None else info.context.elder:
             rows = _by_need(rows)
         cap = _limit(info, limit)
-        return [Material(row=r) for r in (rows if cap is None else rows[:cap])]
+        return [Material.of(r) for r in (rows if cap is None else rows[:cap])]
 
     @strawberry.field(description="Number of materials in all (before any cap).")
     async def material_count(self, info: ContextInfo) -> int:
@@ -558,28 +577,26 @@ class ServiceItem:
     async def halls(self, info: ContextInfo, limit: int | None = None) -> list[Hall]:
         rows = await info.context.loaders.halls_by_item_id.load(self.row.id)
         cap = _limit(info, limit)
-        return [Hall(row=r) for r in (rows if cap is None else rows[:cap])]
+        return [Hall.of(r) for r in (rows if cap is None else rows[:cap])]
 
     @strawberry.field(description="一件事 bundles the item is part of.")
     async def bundles(self, info: ContextInfo) -> list[Bundle]:
         rows = await info.context.loaders.bundles_by_item_id.load(self.row.id)
-        return [Bundle(row=r) for r in rows]
+        return [Bundle.of(r) for r in rows]
 
     @strawberry.field(description="Phone number to call for help; always present.")
     def hotline(self, info: ContextInfo) -> str:
         return self.row.hotline or info.context.settings.hotline
 
-    @strawberry.field(description="Version of the item's guide.")
-    def version(self) -> int:
-        return self.row.version
+    version: int = strawberry.field(description="Version of the item's guide.")
 
-    @strawberry.field(description="How popular the item is (0–100); the default order.")
-    def popularity(self) -> int:
-        return self.row.popularity
+    popularity: int = strawberry.field(
+        description="How popular the item is (0–100); the default order."
+    )
 
-    @strawberry.field(description="True when the guide's details were invented for the demo.")
-    def is_demo_data(self) -> bool:
-        return self.row.demo
+    is_demo_data: bool = strawberry.field(
+        description="True when the guide's details were invented for the demo."
+    )
 
 
 @strawberry.type(description="A field of a 一件事 joint application form.")
@@ -623,41 +640,46 @@ class BundleSavings:
 class Bundle:
     row: strawberry.Private[m.Bundle]
 
-    @strawberry.field(description="Stable bundle code.")
-    def code(self) -> str:
-        return self.row.code
+    @classmethod
+    def of(cls, row: m.Bundle) -> Bundle:
+        return cls(
+            row=row,
+            code=row.code,
+            name=row.name,
+            aliases=list(row.aliases or []),
+            life_event=row.life_event,
+            promised_days=row.promised_days,
+            notes=row.notes,
+            is_demo_data=row.demo,
+        )
+
+    code: str = strawberry.field(description="Stable bundle code.")
 
     @strawberry.field(description="Title to display; see TitleStyle for the default.")
     def title(self, info: ContextInfo, style: TitleStyle | None = None) -> str:
         return _title(info, style, self.row.name, self.row.plain_name)
 
-    @strawberry.field(description="Official name.")
-    def name(self) -> str:
-        return self.row.name
+    name: str = strawberry.field(description="Official name.")
 
-    @strawberry.field(description="Colloquial names.")
-    def aliases(self) -> list[str]:
-        return list(self.row.aliases or [])
+    aliases: list[str] = strawberry.field(description="Colloquial names.")
 
-    @strawberry.field(description="Life event, e.g. 出生, 退休, 身后.")
-    def life_event(self) -> str:
-        return self.row.life_event
+    life_event: str = strawberry.field(description="Life event, e.g. 出生, 退休, 身后.")
 
     @strawberry.field(description="Lead department (牵头部门).")
     async def lead_department(self, info: ContextInfo) -> Department:
         row = await info.context.loaders.department_by_id.load(self.row.lead_department_id)
         assert row is not None
-        return Department(row=row)
+        return Department.of(row)
 
     @strawberry.field(description="All departments involved (lead and cooperating).")
     async def departments(self, info: ContextInfo) -> list[Department]:
         rows = await info.context.loaders.departments_by_bundle_id.load(self.row.id)
-        return [Department(row=r) for r in rows]
+        return [Department.of(r) for r in rows]
 
     @strawberry.field(description="Member items, in order.")
     async def items(self, info: ContextInfo) -> list[ServiceItem]:
         rows = await info.context.loaders.items_by_bundle_id.load(self.row.id)
-        return [ServiceItem(row=r) for r in rows]
+        return [ServiceItem.of(r) for r in rows]
 
     @strawberry.field(description="The joint application form.")
     def form(self) -> JointForm:
@@ -687,9 +709,7 @@ class Bundle:
             for s in self.row.flow
         ]
 
-    @strawberry.field(description="Promised working days for the whole bundle.")
-    def promised_days(self) -> int:
-        return self.row.promised_days
+    promised_days: int = strawberry.field(description="Promised working days for the whole bundle.")
 
     @strawberry.field(description="Savings computed from the member items.")
     async def savings(self, info: ContextInfo) -> BundleSavings:
@@ -718,17 +738,15 @@ class Bundle:
         materials = await loaders.materials_by_item_id.load_many([i.id for i in items])
         return bool(items) and all(is_zero_material(ms) for ms in materials)
 
-    @strawberry.field(description="Notes about the bundle and its sources.")
-    def notes(self) -> str | None:
-        return self.row.notes
+    notes: str | None = strawberry.field(description="Notes about the bundle and its sources.")
 
     @strawberry.field(description="Phone number to call for help.")
     def hotline(self, info: ContextInfo) -> str:
         return info.context.settings.hotline
 
-    @strawberry.field(description="True when details were invented for the demo catalogue.")
-    def is_demo_data(self) -> bool:
-        return self.row.demo
+    is_demo_data: bool = strawberry.field(
+        description="True when details were invented for the demo catalogue."
+    )
 
 
 @strawberry.type(description="Relay page information.")
@@ -895,7 +913,7 @@ class CatalogueQuery:
     @strawberry.field(description="One item by implementation code (实施编码) or basic code.")
     async def service_item(self, info: ContextInfo, code: str) -> ServiceItem:
         async with info.context.catalogue() as service:
-            return ServiceItem(row=await service.item(code=code))
+            return ServiceItem.of(await service.item(code=code))
 
     @strawberry.field(
         description="Items as a Relay connection. With `search`, in relevance order (each edge "
@@ -920,7 +938,7 @@ class CatalogueQuery:
         edges = [
             ServiceItemEdge(
                 cursor=encode_cursor(offset + i),
-                node=ServiceItem(row=row),
+                node=ServiceItem.of(row),
                 match=_match(page.hits[row.id]) if row.id in page.hits else None,
             )
             for i, row in enumerate(rows)
@@ -964,9 +982,9 @@ class CatalogueQuery:
         for r in results:
             node: ServiceItem | Bundle
             if r.item_id in items:
-                node, kind = ServiceItem(row=items[r.item_id]), SearchKind.ITEM
+                node, kind = ServiceItem.of(items[r.item_id]), SearchKind.ITEM
             elif r.bundle_id in bundles:
-                node, kind = Bundle(row=bundles[r.bundle_id]), SearchKind.BUNDLE
+                node, kind = Bundle.of(bundles[r.bundle_id]), SearchKind.BUNDLE
             else:
                 continue
             out.append(SearchResult(kind=kind, node=node, match=_match(r.hit)))
@@ -975,7 +993,7 @@ class CatalogueQuery:
     @strawberry.field(description="One 一件事 bundle by code.")
     async def bundle(self, info: ContextInfo, code: str) -> Bundle:
         async with info.context.catalogue() as service:
-            return Bundle(row=await service.bundle(code=code))
+            return Bundle.of(await service.bundle(code=code))
 
     @strawberry.field(description="一件事 bundles, optionally for one life event.")
     async def bundles(
@@ -994,7 +1012,7 @@ class CatalogueQuery:
                 life_event=life_event, offset=offset, limit=limit
             )
         return BundleConnection(
-            nodes=[Bundle(row=r) for r in rows],
+            nodes=[Bundle.of(r) for r in rows],
             page_info=_page_info(offset, len(rows), total),
             total_count=total,
         )
@@ -1005,7 +1023,7 @@ class CatalogueQuery:
     ) -> list[Department]:
         async with info.context.catalogue() as service:
             rows = await service.repo.departments(level=level.value if level else None)
-        return [Department(row=r) for r in rows]
+        return [Department.of(r) for r in rows]
 
     @strawberry.field(
         description="Halls (就近办): nearest first when `near` is given; optionally only those "
@@ -1038,4 +1056,4 @@ class CatalogueQuery:
         cap = first if first is not None else ctx.profile.max_list_items
         if cap is not None and cap < 0:
             raise HaobanError(ErrorCode.INVALID_ARGUMENT, "`first` must not be negative.")
-        return [Hall(row=h, distance=d) for h, d in (found if cap is None else found[:cap])]
+        return [Hall.of(h, d) for h, d in (found if cap is None else found[:cap])]

@@ -328,8 +328,16 @@ def test_kinds_filter() -> None:
 
 def test_limit() -> None:
     assert len(INDEX.search("gjj", limit=2)) == 2
-    assert keys(INDEX.search("gjj", limit=2)) == keys(INDEX.search("gjj"))[:2]
     assert INDEX.search("gjj", limit=0) == []
+    # stages that cannot change the top ``limit`` are skipped: same results as a full run
+    queries = ("gjj", "g", "s", "d", "登记", "申", "公积金", "gongjijng", "公积全提取", "shenfen")
+    for query in queries:
+        everything = INDEX.search(query, limit=1000)
+        for limit in (1, 2, 3, 5, 10):
+            assert INDEX.search(query, limit=limit) == everything[:limit], (query, limit)
+        for kinds in (frozenset({"item"}), frozenset({"bundle"})):
+            filtered = [h for h in everything if h.kind in kinds]
+            assert INDEX.search(query, limit=3, kinds=kinds) == filtered[:3], (query, kinds)
 
 
 def test_empty_and_punctuation_queries() -> None:
@@ -396,3 +404,12 @@ def test_short_latin_prefix_while_typing() -> None:
         assert hits, i
     assert INDEX.search("shenfenzheng")[0].key in {"GA-SFZHL", "GA-SFZBL", "GA-LSSFZ"}
     assert set(keys(INDEX.search("shenfenzheng")[:3])) == {"GA-SFZHL", "GA-SFZBL", "GA-LSSFZ"}
+
+
+def test_returned_lists_are_independent() -> None:
+    first = INDEX.search("g")
+    assert first
+    first.clear()
+    assert INDEX.search("g")
+    assert INDEX.search("g") == INDEX.search("g")
+    assert INDEX.search("g") is not INDEX.search("g")
