@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from accessibility.guide import simple_guide
 from accessibility.i18n import _
@@ -17,6 +19,7 @@ from bff.catalogue.service import bundle_savings, is_zero_material
 from bff.errors import ErrorCode, HaobanError
 from bff.pagination import encode_cursor, page_bounds
 from bff.schema.context import Context
+from bff.schema.loaders import now_or_later, prefetch
 
 ContextInfo = Info[Context, None]
 
@@ -398,6 +401,11 @@ def _limit(info: ContextInfo, limit: int | None) -> int | None:
     return info.context.profile.max_list_items
 
 
+def _department(row: m.Department | None) -> Department:
+    assert row is not None  # the foreign key guarantees it
+    return Department.of(row)
+
+
 def _by_need(materials: list[m.Material]) -> list[m.Material]:
     return sorted(materials, key=lambda row: (not row.required, -row.popularity, row.position))
 
@@ -457,10 +465,10 @@ class ServiceItem:
         return _label(info, TYPE_LABELS, self.row.type)
 
     @strawberry.field(description="Department that implements the item.")
-    async def department(self, info: ContextInfo) -> Department:
-        row = await info.context.loaders.department_by_id.load(self.row.department_id)
-        assert row is not None  # the foreign key guarantees it
-        return Department.of(row)
+    def department(self, info: ContextInfo) -> Department:
+        return now_or_later(
+            info.context.loaders.department_by_id, self.row.department_id, _department
+        )
 
     level: AdministrativeLevel = strawberry.field(description="Implementation level.")
 
@@ -529,18 +537,21 @@ class ServiceItem:
         description="Materials. Ordered as published; in elder mode (or with byNeed) required "
         "first and most needed first, capped at 5 unless `limit` is given."
     )
-    async def materials(
+    def materials(
         self, info: ContextInfo, limit: int | None = None, by_need: bool | None = None
     ) -> list[Material]:
-        rows = await info.context.loaders.materials_by_item_id.load(self.row.id)
-        if by_need if by_need is not None else info.context.elder:
-            rows = _by_need(rows)
+        ordered = by_need if by_need is not None else info.context.elder
         cap = _limit(info, limit)
-        return [Material.of(r) for r in (rows if cap is None else rows[:cap])]
+
+        def build(rows: list[m.Material]) -> list[Material]:
+            rows = _by_need(rows) if ordered else rows
+            return [Material.of(r) for r in (rows if cap is None else rows[:cap])]
+
+        return now_or_later(info.context.loaders.materials_by_item_id, self.row.id, build)
 
     @strawberry.field(description="Number of materials in all (before any cap).")
-    async def material_count(self, info: ContextInfo) -> int:
-        return len(await info.context.loaders.materials_by_item_id.load(self.row.id))
+    def material_count(self, info: ContextInfo) -> int:
+        return now_or_later(info.context.loaders.materials_by_item_id, self.row.id, len)
 
     @strawberry.field(description="Process steps (办理流程).")
     def steps(self) -> list[ProcessStep]:
@@ -574,10 +585,13 @@ class ServiceItem:
         return Guide(style=chosen, sentences=sentences, spoken="".join(sentences))
 
     @strawberry.field(description="Halls that handle it; capped in elder mode.")
-    async def halls(self, info: ContextInfo, limit: int | None = None) -> list[Hall]:
-        rows = await info.context.loaders.halls_by_item_id.load(self.row.id)
+    def halls(self, info: ContextInfo, limit: int | None = None) -> list[Hall]:
         cap = _limit(info, limit)
-        return [Hall.of(r) for r in (rows if cap is None else rows[:cap])]
+
+        def build(rows: list[m.Hall]) -> list[Hall]:
+            return [Hall.of(r) for r in (rows if cap is None else rows[:cap])]
+
+        return now_or_later(info.context.loaders.halls_by_item_id, self.row.id, build)
 
     @strawberry.field(description="一件事 bundles the item is part of.")
     async def bundles(self, info: ContextInfo) -> list[Bundle]:
@@ -899,6 +913,40 @@ class SearchResults:
     results: list[SearchResult]
 
 
+def _selected(info: ContextInfo, *path: str) -> set[str]:
+    """Names of the fields selected at `path` below the current field (fragments included)."""
+
+    def names(selections: list[Any]) -> list[Any]:
+        out = []
+        for sel in selections:
+            if isinstance(sel, SelectedField):
+                out.append(sel)
+            else:  # inline fragment or fragment spread
+                out += names(list(sel.selections))
+        return out
+
+    level = names(list(info.selected_fields[0].selections))
+    for step in path:
+        level = names([s for f in level if f.name == step for s in f.selections])
+    return {f.name for f in level}
+
+
+async def _prefetch_page(info: ContextInfo, rows: list[m.ServiceItem]) -> None:
+    """One batch per selected relation, so the page's fields resolve without waiting."""
+    wanted = _selected(info, "edges", "node")
+    loaders = info.context.loaders
+    ids = [row.id for row in rows]
+    jobs = []
+    if "department" in wanted:
+        jobs.append(prefetch(loaders.department_by_id, [row.department_id for row in rows]))
+    if wanted & {"materials", "materialCount"}:
+        jobs.append(prefetch(loaders.materials_by_item_id, ids))
+    if "halls" in wanted:
+        jobs.append(prefetch(loaders.halls_by_item_id, ids))
+    if jobs:
+        await asyncio.gather(*jobs)
+
+
 def _page_info(offset: int, count: int, total: int) -> PageInfo:
     return PageInfo(
         has_next_page=offset + count < total,
@@ -935,6 +983,7 @@ class CatalogueQuery:
         async with ctx.catalogue() as service:
             page = await service.item_page(flt=flt, text=search, offset=offset, limit=limit)
         rows = await ctx.loaders.item_by_id.load_many(page.ids)
+        await _prefetch_page(info, [row for row in rows if row is not None])
         edges = [
             ServiceItemEdge(
                 cursor=encode_cursor(offset + i),
