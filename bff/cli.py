@@ -15,7 +15,12 @@ from bff.settings import REPO_ROOT, Settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    Settings()  # fail fast on bad configuration, before workers fork
+    settings = Settings()  # fail fast on bad configuration, before workers fork
+    if args.workers > 1 and not settings.redis_url:
+        raise SystemExit(
+            "haoban serve --workers N needs HAOBAN_REDIS_URL: the in-process store serves one "
+            "process only, and instances share sessions, limits and caches through Redis"
+        )
     uvicorn.run(
         "bff.main:app",
         host=args.host,

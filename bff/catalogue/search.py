@@ -102,12 +102,13 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import ScoreAlignment
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -807,11 +808,11 @@ class SearchIndex:
                 continue
             out[tid] = (kind, ((unit_index[u0], unit_index[char_unit[m.end(1) - 1]] + 1),), 0.0)
 
-    def _scan_fuzzy_han(
-        self, q: str, seen: dict[int, _TextMatch], out: dict[int, _TextMatch]
-    ) -> None:
-        chars = set(q)
-        choices, tids = self._fz_han.at_least(len(q) - 1)
+    def _fuzzy_candidates(
+        self, q: str, pool: _Choices, seen: dict[int, _TextMatch], out: dict[int, _TextMatch]
+    ) -> Iterator[tuple[int, str, float, float, ScoreAlignment]]:
+        """Texts within one edit of `q`: (text id, text, score, cutoff, alignment)."""
+        choices, tids = pool.at_least(len(q) - 1)
         # rapidfuzz rounds its cutoff internally: ask with some slack, filter exactly here
         for choice, score, idx in process.extract(
             q,
@@ -827,8 +828,14 @@ class SearchIndex:
             if score < cutoff:
                 continue
             al = fuzz.partial_ratio_alignment(q, choice)
-            if al is None:
-                continue
+            if al is not None:
+                yield tid, choice, score, cutoff, al
+
+    def _scan_fuzzy_han(
+        self, q: str, seen: dict[int, _TextMatch], out: dict[int, _TextMatch]
+    ) -> None:
+        chars = set(q)
+        for tid, choice, score, cutoff, al in self._fuzzy_candidates(q, self._fz_han, seen, out):
             window = range(al.dest_start, al.dest_end)
             ranges = _runs(i for i in window if choice[i] in chars) or _runs(window)
             if ranges:
@@ -837,23 +844,7 @@ class SearchIndex:
     def _scan_fuzzy_pinyin(
         self, q: str, seen: dict[int, _TextMatch], out: dict[int, _TextMatch]
     ) -> None:
-        choices, tids = self._fz_py.at_least(len(q) - 1)
-        for choice, score, idx in process.extract(
-            q,
-            choices,
-            scorer=fuzz.partial_ratio,
-            score_cutoff=_fuzzy_cutoff(len(q) - 1) - 1.0,
-            limit=None,
-        ):
-            tid = tids[idx]
-            if tid in seen or tid in out:
-                continue
-            cutoff = _fuzzy_cutoff(min(len(q), len(choice)))
-            if score < cutoff:
-                continue
-            al = fuzz.partial_ratio_alignment(q, choice)
-            if al is None:
-                continue
+        for tid, _choice, score, cutoff, al in self._fuzzy_candidates(q, self._fz_py, seen, out):
             units = self._texts[tid].canon_units
             # characters whose (folded) reading the aligned window covers at least half of
             covered = Counter(units[al.dest_start : al.dest_end])
