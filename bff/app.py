@@ -12,9 +12,14 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
 
 from accessibility.i18n import negotiate
 from accessibility.presentation import MODE_HEADER, resolve_presentation
+from auth.routes import router as auth_router
+from auth.state import build_auth
+from auth.tokens import AuthError, AuthErrorCode
+from auth.viewer import Viewer
 from bff.catalogue.service import SearchRegistry
 from bff.db import RequestDatabase, create_engine, create_sessionmaker
 from bff.logging import configure_logging, request_id_var
@@ -40,19 +45,50 @@ async def graphql_context(request: Request) -> AsyncIterator[Context]:
     """One session per request, closed after the response; services never commit."""
     state = _state(request)
     db = RequestDatabase(state.sessionmaker)
+    viewer, auth_error = await resolve_viewer(state, request.headers.get("authorization"))
     context = Context(
         state=state,
         db=db,
         presentation=resolve_presentation(
-            saved_preference=None, header=request.headers.get(MODE_HEADER)
+            saved_preference=viewer.saved_presentation if viewer else None,
+            header=request.headers.get(MODE_HEADER),
         ),
         locale=negotiate(request.headers.get("accept-language")),
+        viewer=viewer,
+        auth_error=auth_error,
+        client_ip=request.client.host if request.client else "unknown",
     )
     try:
         yield context
         await db.commit()
     finally:
         await db.close()
+
+
+async def resolve_viewer(
+    state: AppState, authorization: str | None
+) -> tuple[Viewer | None, AuthError | None]:
+    """A bearer token makes a viewer; a bad one is remembered, so public fields still answer
+    and fields that need sign-in say why (expired, revoked, invalid)."""
+    if not authorization:
+        return None, None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, AuthError(AuthErrorCode.TOKEN_INVALID)
+    try:
+        verified = await state.auth.tokens.verify(token.strip())
+    except AuthError as exc:
+        return None, exc
+    session = verified.session
+    return (
+        Viewer(
+            user_id=verified.user_id,
+            session_id=session.id,
+            acting_grant_id=session.acting_grant_id,
+            saved_presentation=session.presentation,
+        ),
+        None,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,16 +99,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         redis = create_redis(settings)
+        sessionmaker = create_sessionmaker(engine)
+        auth = build_auth(settings, sessionmaker=sessionmaker, redis=redis)
         app.state.haoban = AppState(
             settings=settings,
             engine=engine,
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             redis=redis,
             search=SearchRegistry(),
+            auth=auth,
         )
         try:
             yield
         finally:
+            await auth.aclose()
             await redis.aclose()
             await engine.dispose()
 
@@ -175,4 +215,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from bff.catalogue.rest import router as catalogue_rest
 
     app.include_router(catalogue_rest)
+    app.include_router(auth_router)
+    # Authlib binds a login to the browser that started it with a signed cookie that holds
+    # only an expiry marker; the state, PKCE verifier and nonce live in Redis.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="haoban_login",
+        max_age=settings.login_state_ttl_seconds,
+        same_site="lax",
+        https_only=not settings.is_dev,
+    )
     return app

@@ -134,13 +134,29 @@ def _seed(args: argparse.Namespace) -> int:
             finally:
                 await engine.dispose()
             if not empty:
-                print("catalogue already seeded; nothing to do")
+                print("catalogue already seeded")
+                await _seed_demo_users(settings)
                 return 0
         report = await _run_sync(settings, LocalCatalogue(), full=True, show=sys.stderr.isatty())
         _print_report(report, as_json=False)
+        await _seed_demo_users(settings)
         return 1 if report.rejected else 0
 
     return asyncio.run(run())
+
+
+async def _seed_demo_users(settings: Settings) -> None:
+    from auth.demo import ensure_demo_users
+    from bff.db import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            if await ensure_demo_users(session, secret=settings.secret_key):
+                await session.commit()
+                print("demo citizens: demo (张**) and demo-relative (李*), who may act for demo")
+    finally:
+        await engine.dispose()
 
 
 def _catalogue_sync(args: argparse.Namespace) -> int:
@@ -151,6 +167,79 @@ def _catalogue_sync(args: argparse.Namespace) -> int:
     )
     _print_report(report, as_json=args.json)
     return 2 if report.rejected else 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if not settings.is_dev:
+        print(
+            "haoban token is for development only; refused because HAOBAN_ENV=prod",
+            file=sys.stderr,
+        )
+        return 2
+    if not 60 <= args.ttl <= 900:
+        print(
+            "--ttl must be between 60 and 900 seconds (access tokens live at most 15 minutes)",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run() -> int:
+        from auth.accounts import AccountService
+        from auth.state import build_auth
+        from bff.db import create_engine, create_sessionmaker
+        from bff.redis import create_redis
+
+        engine = create_engine(settings.database_url)
+        redis = create_redis(settings)
+        sessionmaker = create_sessionmaker(engine)
+        auth = build_auth(settings, sessionmaker=sessionmaker, redis=redis)
+        try:
+            async with sessionmaker() as session:
+                user = await AccountService(session, secret=settings.secret_key).get(args.user)
+            if user is None:
+                print(
+                    f"no user {args.user!r}; the demo users are demo and demo-relative",
+                    file=sys.stderr,
+                )
+                return 1
+            token = await auth.tokens.dev_token(
+                user_id=user.id, ttl=args.ttl, shared_store=bool(settings.redis_url)
+            )
+            print(token)
+            return 0
+        finally:
+            await auth.aclose()
+            await redis.aclose()
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _keys_rotate(_: argparse.Namespace) -> int:
+    settings = Settings()
+
+    async def run() -> str:
+        from datetime import timedelta
+
+        from auth.keys import KeyRing
+        from bff.db import create_engine, create_sessionmaker
+
+        engine = create_engine(settings.database_url)
+        try:
+            ring = KeyRing(
+                create_sessionmaker(engine),
+                secret=settings.secret_key,
+                access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            )
+            return await ring.rotate()
+        finally:
+            await engine.dispose()
+
+    print(
+        f"new signing key {asyncio.run(run())}; the previous keys stay published until their tokens expire"
+    )
+    return 0
 
 
 def export_schema(root: Path = REPO_ROOT) -> tuple[str, str]:
@@ -199,6 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
     schema_sub.add_parser(
         "export", help="write graphql/schema.graphql and openapi/openapi.json"
     ).set_defaults(func=_schema_export)
+
+    token = sub.add_parser("token", help="print an access token for a demo user (dev only)")
+    token.add_argument("--user", required=True, help="user id, e.g. demo or demo-relative")
+    token.add_argument("--ttl", type=int, default=900, help="seconds, at most 900")
+    token.set_defaults(func=_token)
+
+    keys = sub.add_parser("keys", help="token signing keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("rotate", help="start signing with a new key").set_defaults(
+        func=_keys_rotate
+    )
 
     catalogue = sub.add_parser("catalogue", help="catalogue commands")
     catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)

@@ -19,6 +19,12 @@ class ErrorCode(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    REAL_NAME_LEVEL_TOO_LOW = "REAL_NAME_LEVEL_TOO_LOW"
+    PROXY_NOT_ACTIVE = "PROXY_NOT_ACTIVE"
+    PROXY_SCOPE_MISSING = "PROXY_SCOPE_MISSING"
+    RATE_LIMITED = "RATE_LIMITED"
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
@@ -30,6 +36,12 @@ class HaobanError(Exception):
         self.code = code
         self.msgid = message
         self.params = params
+        # Machine-readable hints for clients, e.g. {"nextStep": "VERIFY_FACE"}.
+        self.extra: dict[str, Any] = {}
+
+    def with_extra(self, **extra: Any) -> HaobanError:
+        self.extra.update(extra)
+        return self
 
 
 class NotFound(HaobanError):

@@ -51,6 +51,21 @@ class Settings(BaseSettings):
     catalogue_upstream_url: str | None = None
     catalogue_upstream_token: str | None = None
 
+    # Identity (auth/). Access tokens live at most 15 minutes; refresh tokens rotate.
+    issuer: str = "haoban"
+    public_url: str | None = None  # e.g. https://api.city.gov.cn, for callback URLs behind proxies
+    access_token_ttl_seconds: int = Field(default=600, ge=60, le=900)
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    session_ttl_seconds: int = 30 * 24 * 3600
+    login_state_ttl_seconds: int = 600
+    app_code_ttl_seconds: int = 60
+    face_verification_ttl_seconds: int = 600  # "recently face-verified"
+    # Mini-program credentials: {"wechat": {...}, "alipay": {...}}; unset → local reference.
+    miniprograms: dict[str, Any] = Field(default_factory=dict)
+    auth_rate_limit_per_ip: str = "20/minute"
+    auth_rate_limit_per_account: str = "10/minute"
+    graphql_rate_limit: str = "600/minute"
+
     log_level: str = "INFO"
     hotline: str = "12345"
 
@@ -61,7 +76,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("oidc_providers", mode="before")
+    @field_validator("oidc_providers", "miniprograms", mode="before")
     @classmethod
     def _parse_providers(cls, value: object) -> object:
         if isinstance(value, str):

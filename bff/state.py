@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from auth.state import AuthState
 from bff.catalogue.repository import CatalogueRepository
 from bff.catalogue.service import SearchRegistry
 from bff.settings import Settings
@@ -25,6 +26,7 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     search: SearchRegistry
+    auth: AuthState
 
 
 async def catalogue_version(state: AppState) -> int:

@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import bff.catalogue.models  # noqa: F401  (registers the tables)
+import auth.models  # noqa: F401  (registers the tables)
+import bff.catalogue.models  # noqa: F401
 from bff.db import Base, create_engine
 from bff.settings import Settings
 

@@ -10,6 +10,8 @@ from strawberry.fastapi import BaseContext
 
 from accessibility.i18n import Translator
 from accessibility.presentation import Presentation, PresentationProfile, profile_for
+from auth.tokens import AuthError
+from auth.viewer import Viewer, unauthenticated
 from bff.catalogue.repository import CatalogueRepository
 from bff.catalogue.service import CatalogueService
 from bff.db import RequestDatabase
@@ -19,9 +21,20 @@ from bff.state import AppState, catalogue_version
 
 class Context(BaseContext):
     def __init__(
-        self, *, state: AppState, db: RequestDatabase, presentation: Presentation, locale: str
+        self,
+        *,
+        state: AppState,
+        db: RequestDatabase,
+        presentation: Presentation,
+        locale: str,
+        viewer: Viewer | None = None,
+        auth_error: AuthError | None = None,
+        client_ip: str = "unknown",
     ) -> None:
         super().__init__()
+        self.viewer = viewer
+        self.auth_error = auth_error
+        self.client_ip = client_ip
         self.state = state
         self.settings = state.settings
         self.db = db
@@ -44,6 +57,12 @@ class Context(BaseContext):
 
     def _(self, message: str, **params: object) -> str:
         return self.translator.gettext(message, **params)
+
+    def require_viewer(self) -> Viewer:
+        """The signed-in viewer, or UNAUTHENTICATED / TOKEN_EXPIRED with the next step."""
+        if self.viewer is None:
+            raise unauthenticated(self.auth_error)
+        return self.viewer
 
     async def catalogue_version(self) -> int:
         if self._catalogue_version is None:

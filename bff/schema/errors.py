@@ -95,6 +95,8 @@ def format_error(
             extensions["detail"] = error.message
     elif not isinstance(error.original_error, HaobanError):
         extensions["detail"] = error.message
+    else:
+        extensions.update(error.original_error.extra)
     return GraphQLError(
         message=translator.gettext(msgid, **params),
         nodes=error.nodes,

@@ -31,6 +31,7 @@ from bff.schema.catalogue import (
 )
 from bff.schema.context import Context
 from bff.schema.errors import ErrorFormatter
+from bff.schema.identity import IdentityMutation, IdentityQuery
 from bff.settings import Settings
 
 
@@ -84,7 +85,12 @@ HIGHLIGHTS = [
 
 
 @strawberry.type
-class Query(CatalogueQuery):
+class Mutation(IdentityMutation):
+    pass
+
+
+@strawberry.type
+class Query(CatalogueQuery, IdentityQuery):
     @strawberry.field(description="Presentation hints for this request (standard or elder mode).")
     def presentation(self, info: Info[Context, None]) -> Presentation:
         ctx = info.context
@@ -161,6 +167,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return HaobanSchema(
         query=Query,
+        mutation=Mutation,
         types=[ServiceItem, Bundle, Department, Hall],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
