@@ -37,13 +37,19 @@ async def reset_database(url: str) -> None:
     await asyncio.to_thread(upgrade, url)
 
 
-async def seed(url: str) -> None:
+async def seed(url: str, *, secret: str | None = None) -> None:
+    """The demo catalogue and the demo citizens, as `haoban seed` makes them."""
+    from auth.demo import ensure_demo_users
+    from bff.settings import DEV_SECRET_KEY
+
     engine = create_engine(url)
     try:
-        report = await sync_catalogue(
-            sessionmaker=create_sessionmaker(engine), upstream=LocalCatalogue(), full=True
-        )
+        maker = create_sessionmaker(engine)
+        report = await sync_catalogue(sessionmaker=maker, upstream=LocalCatalogue(), full=True)
         assert not report.rejected, report.rejected
+        async with maker() as session:
+            await ensure_demo_users(session, secret=secret or DEV_SECRET_KEY)
+            await session.commit()
     finally:
         await engine.dispose()
 
@@ -75,7 +81,15 @@ async def flushed_redis() -> str | None:
 
 @pytest.fixture(scope="session")
 def settings(seeded_database: str, flushed_redis: str | None) -> Settings:
-    return Settings(database_url=seeded_database, redis_url=flushed_redis)
+    # Every test request comes from one address: limits high enough for the whole suite
+    # (tests of the limits themselves build their own settings).
+    return Settings(
+        database_url=seeded_database,
+        redis_url=flushed_redis,
+        graphql_rate_limit="100000/minute",
+        auth_rate_limit_per_ip="10000/minute",
+        auth_rate_limit_per_account="10000/minute",
+    )
 
 
 @pytest.fixture(scope="session")

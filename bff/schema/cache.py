@@ -66,6 +66,34 @@ def operation_name_of(document: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=2048)
+def operation_cost(document: str, max_tokens: int) -> int:
+    """What one request counts against the viewer's limit: each root field, and each aliased
+    field anywhere (aliases are how one document repeats an expensive field). A document the
+    limits refuse anyway counts once, so the client hears about the real problem."""
+    try:
+        ast = parse(document, max_tokens=max_tokens)
+    except GraphQLError:
+        return 1
+    cost = 0
+    for definition in ast.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            cost += sum(
+                1 for sel in definition.selection_set.selections if isinstance(sel, FieldNode)
+            )
+    stack = [d for d in ast.definitions if hasattr(d, "selection_set")]
+    while stack:
+        node = stack.pop()
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is None:
+            continue
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode) and sel.alias is not None:
+                cost += 1
+            stack.append(sel)
+    return max(1, cost)
+
+
 def cache_key(
     *,
     version: int,

@@ -33,7 +33,13 @@ from strawberry.types.unset import UNSET
 
 from bff.errors import ErrorCode
 from bff.metrics import record_operation
-from bff.schema.cache import ResponseCache, cache_key, is_public_query, operation_name_of
+from bff.schema.cache import (
+    ResponseCache,
+    cache_key,
+    is_public_query,
+    operation_cost,
+    operation_name_of,
+)
 from bff.schema.context import Context
 from bff.schema.errors import REQUEST_ERROR_CODES, format_error, is_formatted
 
@@ -95,7 +101,8 @@ def _is_request_error(result: ExecutionResult) -> bool:
     if result.data is not None or not result.errors:
         return False
     return all(
-        (err.extensions or {}).get("code") in REQUEST_ERROR_CODES | {ErrorCode.QUERY_TOO_LARGE}
+        (err.extensions or {}).get("code")
+        in REQUEST_ERROR_CODES | {ErrorCode.QUERY_TOO_LARGE, ErrorCode.RATE_LIMITED}
         and not err.path
         for err in result.errors
     )
@@ -192,6 +199,11 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
             record_operation(operation, time.perf_counter() - started, error=True)
             return ExecutionResult(data=None, errors=[error])
         label = operation or (operation_name_of(query) if isinstance(query, str) else None)
+        if isinstance(query, str):
+            limited = await self._rate_limited(context, query)
+            if limited is not None:
+                record_operation(label, time.perf_counter() - started, error=True)
+                return limited
 
         key = None
         cache = ResponseCache(
@@ -242,6 +254,27 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
         record_operation(label, time.perf_counter() - started, error=bool(result.errors))
         return result
 
+    async def _rate_limited(self, context: Context, query: str) -> ExecutionResult | None:
+        """Per viewer (or per IP when signed out); each root field and alias counts."""
+        viewer = context.viewer
+        identity = f"user:{viewer.user_id}" if viewer else f"ip:{context.client_ip}"
+        verdict = await context.state.auth.limiter.hit(
+            context.settings.graphql_rate_limit,
+            "graphql",
+            identity,
+            cost=operation_cost(query, context.settings.max_tokens),
+        )
+        if verdict.allowed:
+            return None
+        _status.set(status.HTTP_429_TOO_MANY_REQUESTS)
+        error = GraphQLError(
+            context._(
+                "Too many requests; please wait %(seconds)s seconds.", seconds=verdict.retry_after
+            ),
+            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": verdict.retry_after},
+        )
+        return ExecutionResult(data=None, errors=[error])
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -253,7 +286,7 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
         if _is_request_error(result):
             # A request error never began execution: the spec forbids a `data` entry.
             response.pop("data", None)
-            if wants_graphql_response_json(_accept.get()):
+            if wants_graphql_response_json(_accept.get()) and _status.get() == status.HTTP_200_OK:
                 _status.set(status.HTTP_400_BAD_REQUEST)
         return response
 
