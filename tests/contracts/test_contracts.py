@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -45,7 +46,7 @@ def test_operations_are_documented() -> None:
 
 @pytest.mark.parametrize("path", OPERATIONS, ids=[p.stem for p in OPERATIONS])
 async def test_documented_operation_runs_against_the_demo_data(
-    gql: GraphQLClient, path: Path
+    gql: GraphQLClient, path: Path, app: Any
 ) -> None:
     document = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (a small local file)
     assert (
@@ -56,6 +57,15 @@ async def test_documented_operation_runs_against_the_demo_data(
     variables = (
         json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     )
-    headers = {"X-Haoban-Mode": "elder"} if "elder" in path.parts else {}
+    # As the contract says: with the token of `haoban token --user demo`.
+    demo = await app.state.haoban.auth.tokens.sign_in(
+        user_id="demo", client="test", provider="test"
+    )
+    headers = {"Authorization": f"Bearer {demo.access_token}"}
+    if "elder" in path.parts:
+        headers["X-Haoban-Mode"] = "elder"
     body = await gql(document, variables, headers=headers)
     assert body["data"] and all(value is not None for value in body["data"].values())
+    for value in body["data"].values():
+        if isinstance(value, dict) and "__typename" in value:
+            assert value["__typename"] != "MutationError", value
