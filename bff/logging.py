@@ -1,5 +1,8 @@
 """JSON logs, one line per event, with the request id; never personal data.
 
+Every line is passed through `scrub`, which masks ID and phone numbers wherever they appear,
+as a last line of defence behind not logging them in the first place.
+
 Only the method, route template, status and timings are logged for a request: no query
 strings, bodies, headers or variables, since those may carry ID numbers or phone numbers.
 """
@@ -13,6 +16,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from auth.masking import scrub
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -24,7 +29,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": scrub(record.getMessage()),
         }
         request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
@@ -34,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 payload[key] = value
         if record.exc_info:
-            payload["error"] = self.formatException(record.exc_info)
+            payload["error"] = scrub(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)
 
 
