@@ -146,7 +146,12 @@ async def auth_callback(request: Request, provider: str) -> Response:
         return oauth_error(400, "invalid_request", "Issuer missing.", code="ISSUER_MISMATCH")
     login_state = request.query_params.get("state", "")
     try:
-        token = await client.authorize_access_token(request)
+        # Authlib checks `aud` only through `azp`: an id_token for another client that names
+        # us as azp would pass. OIDC Core 3.1.3.7: aud must contain our client_id.
+        options: dict[str, Any] = {"aud": {"essential": True, "values": [client.client_id]}}
+        if metadata.get("issuer"):
+            options["iss"] = {"essential": True, "values": [metadata["issuer"]]}
+        token = await client.authorize_access_token(request, claims_options=options)
     except OAuthError as exc:
         log.info("sign-in refused: %s", exc.error)
         return oauth_error(
