@@ -52,25 +52,33 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _limited(request: Request, scope: str, account: str | None = None) -> JSONResponse | None:
-    """Per-IP (and per-account when known) limits on the sign-in endpoints."""
+def _too_many(retry_after: int) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": "slow_down",
+            "code": "RATE_LIMITED",
+            "error_description": "Too many attempts; try again later.",
+        },
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def _limited(request: Request, scope: str) -> JSONResponse | None:
+    """The per-IP limit on a sign-in endpoint, checked before any work."""
     state = _state(request)
-    checks = [(state.settings.auth_rate_limit_per_ip, f"{scope}:ip", _client_ip(request))]
-    if account:
-        checks.append((state.settings.auth_rate_limit_per_account, f"{scope}:acct", account))
-    for rule, key, identity in checks:
-        verdict = await state.auth.limiter.hit(rule, key, identity)
-        if not verdict.allowed:
-            return JSONResponse(
-                {
-                    "error": "slow_down",
-                    "code": "RATE_LIMITED",
-                    "error_description": "Too many attempts; try again later.",
-                },
-                status_code=429,
-                headers={"Retry-After": str(verdict.retry_after)},
-            )
-    return None
+    verdict = await state.auth.limiter.hit(
+        state.settings.auth_rate_limit_per_ip, f"{scope}:ip", _client_ip(request)
+    )
+    return None if verdict.allowed else _too_many(verdict.retry_after)
+
+
+async def _account_limited(state: AppState, scope: str, account: str) -> JSONResponse | None:
+    """The per-account limit, checked once we know whose account it is, before tokens."""
+    verdict = await state.auth.limiter.hit(
+        state.settings.auth_rate_limit_per_account, f"{scope}:acct", account
+    )
+    return None if verdict.allowed else _too_many(verdict.retry_after)
 
 
 def _token_response(pair: TokenPair) -> JSONResponse:
@@ -175,6 +183,8 @@ async def auth_callback(request: Request, provider: str) -> Response:
         log.info("userinfo unavailable: %s", type(exc).__name__)
     level, verified = state.auth.oidc.level_and_claims(provider, claims)
     user_id = await _sign_in_account(state, provider, str(claims["sub"]), level, verified)
+    if limited := await _account_limited(state, "signin", user_id):
+        return limited
 
     raw_binding = await state.redis.getdel(APP_PREFIX + login_state)
     if raw_binding is not None:
@@ -264,6 +274,8 @@ async def auth_token(request: Request) -> Response:
     if raw is None:
         return oauth_error(400, "invalid_grant", "The code is invalid, expired or used.")
     grant = json.loads(raw)
+    if limited := await _account_limited(state, "signin", grant["user_id"]):
+        return limited
     if not hmac.compare_digest(_s256(verifier), grant["code_challenge"]):
         return oauth_error(400, "invalid_grant", "The code verifier does not match.")
     if body.get("redirect_uri") and body["redirect_uri"] != grant["redirect_uri"]:
@@ -304,6 +316,8 @@ async def auth_miniprogram(request: Request, platform: str) -> Response:
         RealNameLevel.ACCOUNT,
         VerifiedClaims(),
     )
+    if limited := await _account_limited(state, "signin", user_id):
+        return limited
     pair = await state.auth.tokens.sign_in(
         user_id=user_id, client=f"{platform}-miniprogram", provider=platform
     )
@@ -316,6 +330,9 @@ async def auth_refresh(request: Request) -> Response:
     if limited := await _limited(request, "refresh"):
         return limited
     body = await _form_or_json(request)
+    session_id = await state.auth.sessions.peek_refresh(body.get("refresh_token", ""))
+    if session_id and (limited := await _account_limited(state, "refresh", session_id)):
+        return limited
     try:
         pair = await state.auth.tokens.refresh(body.get("refresh_token", ""))
     except AuthError as exc:

@@ -264,3 +264,33 @@ async def test_signing_keys_rotate_without_breaking_issued_tokens(
     assert {k["kid"] for k in before} < {k["kid"] for k in after}
     assert all("d" not in k for k in after), "private key material must never be published"
     assert (await gql("{ me { id } }", headers=headers))["data"]["me"]["id"]
+
+
+async def test_sign_in_endpoints_are_limited_per_address_and_per_account(
+    settings: Settings,
+) -> None:
+    from integrations.miniprogram import simulate_login_code
+
+    strict = settings.model_copy(
+        update={"auth_rate_limit_per_ip": "4/minute", "auth_rate_limit_per_account": "2/minute"}
+    )
+    app = create_app(strict)
+    async with app.router.lifespan_context(app):
+        await app.state.haoban.auth.limiter.storage.reset()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            statuses = []
+            for _ in range(3):
+                code = simulate_login_code("wechat", "limit-openid", secret=strict.secret_key)
+                r = await client.post("/auth/miniprogram/wechat", json={"code": code})
+                statuses.append(r.status_code)
+            assert statuses == [200, 200, 429], "the third sign-in of one account in a minute"
+            refreshes = [
+                await client.post("/auth/refresh", json={"refresh_token": "x" * 40})
+                for _ in range(5)
+            ]
+            assert [r.status_code for r in refreshes] == [401, 401, 401, 401, 429], (
+                "the fifth attempt from one address in a minute"
+            )
+            last = refreshes[-1]
+            assert last.json()["code"] == "RATE_LIMITED" and int(last.headers["Retry-After"]) > 0
