@@ -365,3 +365,20 @@ async def auth_logout(request: Request) -> Response:
 async def jwks(request: Request) -> Response:
     keys = await _auth(request).keyring.jwks()
     return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/auth/dev/miniprogram/{platform}/code", include_in_schema=False)
+async def dev_miniprogram_code(
+    request: Request, platform: str, open_id: str = "dev-openid"
+) -> Response:
+    """Development only, with the local reference services: what wx.login / my.getAuthCode
+    would give a mini-program, so sign-in can be tried from curl or GraphiQL."""
+    state = _state(request)
+    if not state.settings.is_dev or state.settings.miniprograms:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    from integrations.miniprogram import simulate_login_code
+
+    if platform not in ("wechat", "alipay") or not 1 <= len(open_id) <= 32:
+        return oauth_error(400, "invalid_request", "Unknown platform or bad open_id.")
+    code = simulate_login_code(platform, open_id, secret=state.settings.secret_key)  # type: ignore[arg-type]
+    return JSONResponse({"code": code})

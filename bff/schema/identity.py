@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from strawberry.schema_directive import Location
 from strawberry.types import Info
 
 from auth import models as am
@@ -25,6 +26,15 @@ class RealNameLevel(Enum):
     ACCOUNT = "ACCOUNT"
     ID_VERIFIED = "ID_VERIFIED"
     FACE_VERIFIED = "FACE_VERIFIED"
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="The real-name level this field or mutation needs; below it, the answer is "
+    "REAL_NAME_LEVEL_TOO_LOW with the next step.",
+)
+class RequiresLevel:
+    level: RealNameLevel
 
 
 @strawberry.enum(description="What the client should do next to go on.")
@@ -351,7 +361,8 @@ async def _level(info: ContextInfo, required: am.RealNameLevel) -> str:
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(
-        description="Invite a relative to act for you. Requires real-name level ID_VERIFIED."
+        description="Invite a relative to act for you. Requires real-name level ID_VERIFIED.",
+        directives=[RequiresLevel(level=RealNameLevel.ID_VERIFIED)],
     )
     async def create_proxy_invitation(
         self,
@@ -382,7 +393,8 @@ class IdentityMutation:
             return _error(info, exc)
 
     @strawberry.mutation(
-        description="Accept a relative's invitation. Requires real-name level ID_VERIFIED."
+        description="Accept a relative's invitation. Requires real-name level ID_VERIFIED.",
+        directives=[RequiresLevel(level=RealNameLevel.ID_VERIFIED)],
     )
     async def accept_proxy_invitation(self, info: ContextInfo, code: str) -> ProxyGrantResult:
         try:
