@@ -17,20 +17,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from accessibility.i18n import negotiate
 from accessibility.presentation import MODE_HEADER, resolve_presentation
 from auth.routes import router as auth_router
-from auth.state import build_auth
 from auth.tokens import AuthError, AuthErrorCode
 from auth.viewer import Viewer
-from bff.catalogue.service import SearchRegistry
-from bff.db import RequestDatabase, create_engine, create_sessionmaker
+from bff.cases.routes import router as case_events_router
+from bff.db import RequestDatabase
 from bff.logging import configure_logging, request_id_var
 from bff.metrics import HTTP_LATENCY, HTTP_REQUESTS, REGISTRY
-from bff.redis import create_redis
 from bff.schema.context import Context
 from bff.schema.graphiql import GRAPHIQL_ASSETS_PATH, graphiql_html, mount_graphiql_assets
 from bff.schema.root import build_schema
 from bff.schema.router import HaobanGraphQLRouter
 from bff.settings import Settings
-from bff.state import AppState
+from bff.state import AppState, build_state, close_state
 
 log = logging.getLogger("haoban.http")
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -97,24 +95,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        redis = create_redis(settings)
-        sessionmaker = create_sessionmaker(engine)
-        auth = build_auth(settings, sessionmaker=sessionmaker, redis=redis)
-        app.state.haoban = AppState(
-            settings=settings,
-            engine=engine,
-            sessionmaker=sessionmaker,
-            redis=redis,
-            search=SearchRegistry(),
-            auth=auth,
-        )
+        state = await build_state(settings)
+        app.state.haoban = state
+        worker = None
+        if not settings.redis_url and settings.run_jobs_in_process:
+            # Embedded defaults: no shared queue, so this process runs the jobs itself.
+            from bff.worker import start_in_process_worker
+
+            worker = await start_in_process_worker(state)
         try:
             yield
         finally:
-            await auth.aclose()
-            await redis.aclose()
-            await engine.dispose()
+            if worker is not None:
+                await worker.stop()
+            await close_state(state)
 
     app = FastAPI(
         title="haoban (好办)",
@@ -216,6 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(catalogue_rest)
     app.include_router(auth_router)
+    app.include_router(case_events_router)
     # Authlib binds a login to the browser that started it with a signed cookie that holds
     # only an expiry marker; the state, PKCE verifier and nonce live in Redis.
     app.add_middleware(

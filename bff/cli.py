@@ -33,6 +33,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from bff.worker import run_worker
+
+    return run_worker(Settings(), burst=args.burst)
+
+
 def _db_upgrade(_: argparse.Namespace) -> int:
     from bff.migrate import upgrade
 
@@ -147,6 +153,8 @@ def _seed(args: argparse.Namespace) -> int:
 
 async def _seed_demo_users(settings: Settings) -> None:
     from auth.demo import ensure_demo_users
+    from bff.calendar.repository import load_calendar
+    from bff.cases.demo import ensure_demo_cases
     from bff.db import create_engine, create_sessionmaker
 
     engine = create_engine(settings.database_url)
@@ -155,6 +163,12 @@ async def _seed_demo_users(settings: Settings) -> None:
             if await ensure_demo_users(session, secret=settings.secret_key):
                 await session.commit()
                 print("demo citizens: demo (张**) and demo-relative (李*), who may act for demo")
+            opened = await ensure_demo_cases(
+                session, calendar=await load_calendar(session), secret=settings.secret_key
+            )
+            if opened:
+                await session.commit()
+                print(f"demo cases: {opened} for the demo citizen")
     finally:
         await engine.dispose()
 
@@ -272,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs (needs HAOBAN_REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
+    worker.set_defaults(func=_worker)
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -9,7 +9,8 @@ from bff.settings import Settings
 
 def create_redis(settings: Settings) -> Redis:
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url, decode_responses=False)
+        client: Redis = Redis.from_url(settings.redis_url, decode_responses=False)
+        return client
     import fakeredis
 
     # One process only: the contract allows this for `make run` and refuses it in prod.

@@ -66,10 +66,25 @@ class Settings(BaseSettings):
     auth_rate_limit_per_account: str = "10/minute"
     graphql_rate_limit: str = "600/minute"
 
+    # Cases (办件). Webhook secrets: the first signs, any verifies (rotation).
+    case_webhook_secrets: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["haoban-dev-case-webhook-secret"]
+    )
+    case_source_url: str | None = None  # a polling upstream, for case systems that cannot push
+    case_source_token: str | None = None
+    run_jobs_in_process: bool = True  # only without Redis: the server runs the worker itself
+    reference_cases: bool = True  # the local reference case system advances demo cases
+    reference_cases_every_seconds: int = Field(default=20, ge=1, le=3600)
+    case_lookup_rate_limit: str = "10/minute"
+    notify_gateway_url: str | None = None  # unset: the in-app inbox only
+    notify_gateway_token: str | None = None
+    rating_window_days: int = Field(default=30, ge=1, le=365)
+    rectification_working_days: int = Field(default=5, ge=1, le=15)
+
     log_level: str = "INFO"
     hotline: str = "12345"
 
-    @field_validator("app_redirect_uris", mode="before")
+    @field_validator("app_redirect_uris", "case_webhook_secrets", mode="before")
     @classmethod
     def _split_uris(cls, value: object) -> object:
         if isinstance(value, str):

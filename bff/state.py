@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -11,6 +13,7 @@ from auth.state import AuthState
 from bff.catalogue.repository import CatalogueRepository
 from bff.catalogue.service import SearchRegistry
 from bff.settings import Settings
+from integrations.notify.port import Notifier
 
 CATALOGUE_VERSION_KEY = "haoban:catalogue:version"
 # The version is re-read from the database when the key expires, so a change made without
@@ -27,6 +30,9 @@ class AppState:
     redis: Redis
     search: SearchRegistry
     auth: AuthState
+    jobs: ArqRedis
+    notifier: Notifier
+    extras: dict[str, Any] = field(default_factory=dict)  # per-process helpers (reference systems)
 
 
 async def catalogue_version(state: AppState) -> int:
@@ -43,3 +49,44 @@ async def catalogue_version(state: AppState) -> int:
 
 async def publish_catalogue_version(redis: Redis, version: int) -> None:
     await redis.set(CATALOGUE_VERSION_KEY, version, ex=SHARED_VERSION_TTL_SECONDS)
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    match settings.notify_gateway_url:
+        case None:
+            from integrations.notify.local import InboxNotifier
+
+            return InboxNotifier()
+        case url:
+            from integrations.notify.http import GatewayNotifier
+
+            return GatewayNotifier(url, token=settings.notify_gateway_token or "")
+
+
+async def build_state(settings: Settings) -> AppState:
+    """Everything a process needs, built once (the server's lifespan and the worker)."""
+    from auth.state import build_auth
+    from bff.db import create_engine, create_sessionmaker
+    from bff.jobs import job_pool
+    from bff.redis import create_redis
+
+    engine = create_engine(settings.database_url)
+    redis = create_redis(settings)
+    sessionmaker = create_sessionmaker(engine)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        redis=redis,
+        search=SearchRegistry(),
+        auth=build_auth(settings, sessionmaker=sessionmaker, redis=redis),
+        jobs=job_pool(redis),
+        notifier=build_notifier(settings),
+    )
+
+
+async def close_state(state: AppState) -> None:
+    await state.auth.aclose()
+    await state.notifier.aclose()
+    await state.redis.aclose()
+    await state.engine.dispose()

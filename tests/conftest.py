@@ -21,6 +21,10 @@ from bff.settings import Settings
 from bff.sync import sync_catalogue
 from integrations.catalogue.local import LocalCatalogue
 
+# Background jobs run when a test runs them, not on their own (servers started by tests too).
+os.environ.setdefault("HAOBAN_RUN_JOBS_IN_PROCESS", "false")
+os.environ.setdefault("HAOBAN_REFERENCE_CASES", "false")
+
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("HAOBAN_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("HAOBAN_TEST_REDIS_URL")
@@ -47,8 +51,15 @@ async def seed(url: str, *, secret: str | None = None) -> None:
         maker = create_sessionmaker(engine)
         report = await sync_catalogue(sessionmaker=maker, upstream=LocalCatalogue(), full=True)
         assert not report.rejected, report.rejected
+        from bff.calendar.repository import load_calendar
+        from bff.cases.demo import ensure_demo_cases
+
         async with maker() as session:
             await ensure_demo_users(session, secret=secret or DEV_SECRET_KEY)
+            await session.commit()
+            await ensure_demo_cases(
+                session, calendar=await load_calendar(session), secret=secret or DEV_SECRET_KEY
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -87,6 +98,10 @@ def settings(seeded_database: str, flushed_redis: str | None) -> Settings:
         database_url=seeded_database,
         redis_url=flushed_redis,
         graphql_rate_limit="100000/minute",
+        case_lookup_rate_limit="100000/minute",
+        # Jobs run when a test runs them, not in the background.
+        run_jobs_in_process=False,
+        reference_cases=False,
         auth_rate_limit_per_ip="10000/minute",
         auth_rate_limit_per_account="10000/minute",
     )

@@ -8,7 +8,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import auth.models  # noqa: F401  (registers the tables)
-import bff.catalogue.models  # noqa: F401
+import bff.calendar.models
+import bff.cases.models
+import bff.catalogue.models
+import bff.notifications.models  # noqa: F401
 from bff.db import Base, create_engine
 from bff.settings import Settings
 

@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from accessibility.i18n import _
+from bff.schema.cases import CaseMutation, CaseQuery, CaseSubscription
 from bff.schema.catalogue import (
     Bundle,
     CatalogueQuery,
@@ -85,12 +86,17 @@ HIGHLIGHTS = [
 
 
 @strawberry.type
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, CaseMutation):
     pass
 
 
 @strawberry.type
-class Query(CatalogueQuery, IdentityQuery):
+class Subscription(CaseSubscription):
+    pass
+
+
+@strawberry.type
+class Query(CatalogueQuery, IdentityQuery, CaseQuery):
     @strawberry.field(description="Presentation hints for this request (standard or elder mode).")
     def presentation(self, info: Info[Context, None]) -> Presentation:
         ctx = info.context
@@ -168,6 +174,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return HaobanSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ServiceItem, Bundle, Department, Hall],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
