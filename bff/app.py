@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection
 
 from accessibility.i18n import negotiate
 from accessibility.presentation import MODE_HEADER, resolve_presentation
@@ -34,12 +35,12 @@ log = logging.getLogger("haoban.http")
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
-def _state(request: Request) -> AppState:
+def _state(request: HTTPConnection) -> AppState:
     state: AppState = request.app.state.haoban
     return state
 
 
-async def graphql_context(request: Request) -> AsyncIterator[Context]:
+async def graphql_context(request: HTTPConnection) -> AsyncIterator[Context]:
     """One session per request, closed after the response; services never commit."""
     state = _state(request)
     db = RequestDatabase(state.sessionmaker)

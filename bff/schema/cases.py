@@ -29,6 +29,7 @@ from bff.notifications.models import Notification as NotificationRow
 from bff.pagination import encode_cursor, page_bounds
 from bff.schema.catalogue import Department, PageInfo
 from bff.schema.context import Context
+from bff.schema.errors import translated
 from bff.schema.identity import MutationError, _error
 from integrations.cases.models import CONCLUDED, FINAL, CaseEventIn
 from integrations.cases.models import CaseStatus as Status
@@ -454,8 +455,11 @@ class CaseSubscription:
     )
     async def case_updated(self, info: ContextInfo, case_number: str) -> AsyncGenerator[Case, None]:
         ctx = info.context
-        row = await _viewer_case(info, case_number)
-        owner = ctx.require_viewer().acting_grant_id is None
+        try:
+            row = await _viewer_case(info, case_number)
+        except HaobanError as exc:
+            raise translated(exc, ctx.translator) from exc
+        owner = ctx.viewer is not None and ctx.viewer.acting_grant_id is None
         async for case_id in case_updates(ctx.state.redis, row.id):
             async with ctx.state.sessionmaker() as session:
                 fresh = await session.get(cm.Case, case_id)

@@ -42,6 +42,8 @@ class Context(BaseContext):
         self.locale = locale
         self.translator = Translator(locale)
         self._catalogue_version: int | None = None
+        # graphql-transport-ws: the connection_init payload (browsers cannot set headers).
+        self.connection_params: dict[str, object] | None = None
 
     @property
     def profile(self) -> PresentationProfile:

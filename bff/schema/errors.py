@@ -135,3 +135,13 @@ class ErrorFormatter(SchemaExtension):
 
     def _format(self, error: GraphQLError, translator: Translator) -> GraphQLError:
         return format_error(error, translator, mask_unexpected=self.mask_unexpected)
+
+
+def translated(error: HaobanError, translator: Translator) -> GraphQLError:
+    """For paths our extension does not see (subscriptions over WebSocket): the same code and
+    translated message a query would carry."""
+    return GraphQLError(
+        translator.gettext(error.msgid, **error.params),
+        original_error=error,
+        extensions={"code": error.code.value, **error.extra},
+    )

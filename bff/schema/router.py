@@ -29,7 +29,7 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
 from bff.errors import ErrorCode
 from bff.metrics import record_operation
@@ -253,6 +253,16 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
             await cache.set(key, result.data)
         record_operation(label, time.perf_counter() - started, error=bool(result.errors))
         return result
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A WebSocket may carry its token in connection_init: {"Authorization": "Bearer …"}."""
+        from bff.app import resolve_viewer
+
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if context.viewer is None and isinstance(authorization, str):
+            context.viewer, context.auth_error = await resolve_viewer(context.state, authorization)
+        return UnsetType()
 
     async def _rate_limited(self, context: Context, query: str) -> ExecutionResult | None:
         """Per viewer (or per IP when signed out); each root field and alias counts."""
