@@ -13,6 +13,10 @@ from bff.cases.service import CaseService
 from bff.catalogue.models import Bundle, Department, ServiceItem, bundle_items
 from integrations.cases.models import CaseEventIn, CaseStatus
 
+# Fixed so the documented operations have working examples: ZZDEMO000002 is the 不动产转移登记
+# case in review, ZZDEMO000007 a delivered 失业保险金申领 case waiting to be rated.
+DEMO_QUERY_CODE = "246810"
+
 
 def _event(number: str, n: int, status: CaseStatus, at: datetime, **extra: object) -> CaseEventIn:
     return CaseEventIn.model_validate(
@@ -42,12 +46,20 @@ async def ensure_demo_cases(
     service = CaseService(session, calendar=calendar, secret=secret)
     day = timedelta(days=1)
 
+    numbers = iter(f"ZZDEMO{n:06d}" for n in range(1, 100))
+
     async def open_item(name: str, ago: timedelta, channel: str = "mobile") -> Case | None:
         item = await _item(session, name)
         if item is None:
             return None
         case, _code = await service.open_case(
-            applicant_id="demo", item=item, channel=channel, now=now - ago, demo=True
+            applicant_id="demo",
+            item=item,
+            channel=channel,
+            now=now - ago,
+            demo=True,
+            case_number=next(numbers),
+            query_code=DEMO_QUERY_CODE,
         )
         return case
 
@@ -115,6 +127,14 @@ async def ensure_demo_cases(
     # Just submitted: the reference case system moves these on while you watch.
     for name in ("个体工商户设立登记", "社会保障卡申领"):
         await open_item(name, timedelta(minutes=30))
+    # Another concluded one, to rate.
+    if case := await open_item("失业保险金申领", 9 * day):
+        t, n = now - 9 * day, case.case_number
+        events += [
+            _event(n, 1, CaseStatus.ACCEPTED, t + timedelta(hours=1), remark="已受理"),
+            _event(n, 2, CaseStatus.APPROVED, t + 2 * day, remark="核定失业保险金，按月发放"),
+            _event(n, 3, CaseStatus.DELIVERED, t + 2 * day + timedelta(hours=1), remark="已办结"),
+        ]
     # 新生儿出生一件事: several departments in parallel.
     bundle = await session.scalar(select(Bundle).where(Bundle.code == "bundle-newborn"))
     if bundle is not None:
@@ -133,6 +153,8 @@ async def ensure_demo_cases(
             channel="mobile",
             now=now - 2 * day,
             demo=True,
+            case_number=next(numbers),
+            query_code=DEMO_QUERY_CODE,
         )
         codes = {
             d.id: d.code

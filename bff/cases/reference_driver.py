@@ -57,6 +57,7 @@ async def advance_demo_cases(state: AppState) -> int:
             ]
             system.track(number, department_codes=codes, outcome=outcome)
     events = system.advance(steps=1)
+    await advance_demo_rectifications(state)
     if not events:
         return 0
     report = await ingest_events(state, events)
@@ -87,3 +88,34 @@ async def poll_upstream(state: AppState) -> int:
     finally:
         await source.aclose()
     return applied
+
+
+async def advance_demo_rectifications(state: AppState) -> int:
+    """In the demo, the department works through each open 差评 one step per run."""
+    from datetime import UTC, datetime
+
+    from bff.cases.ingest import calendar_for
+    from bff.ratings.models import RectificationTicket
+    from bff.ratings.service import RatingService
+
+    notes = {
+        "open": ("start_verification", "已电话回访申请人，核实情况属实"),
+        "verifying": ("start_rectification", "已责成窗口整改，补充一次性告知清单"),
+        "rectifying": ("give_feedback", "整改完成：已优化办理流程，向申请人致歉并反馈结果"),
+    }
+    moved = 0
+    async with state.sessionmaker() as session:
+        service = RatingService(session, calendar=await calendar_for(state))
+        tickets = list(
+            await session.scalars(
+                select(RectificationTicket)
+                .join(Case, Case.id == RectificationTicket.case_id)
+                .where(Case.demo.is_(True), RectificationTicket.status.in_(list(notes)))
+            )
+        )
+        for ticket in tickets:
+            method, note = notes[ticket.status]
+            await getattr(service, method)(ticket, note=note, now=datetime.now(UTC))
+            moved += 1
+        await session.commit()
+    return moved

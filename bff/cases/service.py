@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.crypto import encrypt, sha256_hex
@@ -118,12 +117,14 @@ class CaseService:
         grant_id: str | None = None,
         now: datetime | None = None,
         demo: bool = False,
+        case_number: str | None = None,
+        query_code: str | None = None,
     ) -> tuple[Case, str]:
         """A submitted case (and its sub-cases for a bundle); returns it and its query code."""
         now = now or datetime.now(UTC)
         if (item is None) == (bundle is None):
             raise ValueError("a case is for one item or one bundle")
-        code = new_query_code()
+        code = query_code or new_query_code()
         if item is not None:
             department_id, title, days = item.department_id, item.name, item.promise_days or 20
         else:
@@ -135,7 +136,7 @@ class CaseService:
             )
         case = Case(
             id=str(uuid.uuid4()),
-            case_number=new_case_number(now),
+            case_number=case_number or new_case_number(now),
             query_code_hash=sha256_hex(code),
             query_code_enc=encrypt(self.secret, code) or "",
             item_id=item.id if item else None,
@@ -216,28 +217,25 @@ class CaseService:
                 continue
             known.add(event.event_id)
             applied = await self._apply_one(case, event, departments)
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(
-                        CaseEvent(
-                            event_id=event.event_id,
-                            case_id=case.id,
-                            department_id=departments[event.department_code].id
-                            if event.department_code in departments
-                            else None,
-                            status=event.status,
-                            step=event.step,
-                            occurred_at=event.occurred_at,
-                            remark=event.remark,
-                            details={"missing_materials": list(event.missing_materials)}
-                            if event.missing_materials
-                            else {},
-                            applied=applied,
-                        )
-                    )
-            except IntegrityError:  # another instance stored the same event a moment ago
-                report.duplicates += 1
-                continue
+            # If another instance stores the same event id at the same moment, the unique key
+            # fails this whole batch at commit; the sender retries and then sees a duplicate.
+            self.session.add(
+                CaseEvent(
+                    event_id=event.event_id,
+                    case_id=case.id,
+                    department_id=departments[event.department_code].id
+                    if event.department_code in departments
+                    else None,
+                    status=event.status,
+                    step=event.step,
+                    occurred_at=event.occurred_at,
+                    remark=event.remark,
+                    details={"missing_materials": list(event.missing_materials)}
+                    if event.missing_materials
+                    else {},
+                    applied=applied,
+                )
+            )
             if applied:
                 report.accepted += 1
                 if case.id not in report.changed_case_ids:

@@ -11,7 +11,8 @@ import auth.models  # noqa: F401  (registers the tables)
 import bff.calendar.models
 import bff.cases.models
 import bff.catalogue.models
-import bff.notifications.models  # noqa: F401
+import bff.notifications.models
+import bff.ratings.models  # noqa: F401
 from bff.db import Base, create_engine
 from bff.settings import Settings
 

@@ -28,6 +28,7 @@ PUBLIC_ROOT_FIELDS = frozenset(
         "halls",
         "presentation",
         "highlights",
+        "supervisionRanking",
         "__typename",
     }
 )

@@ -31,6 +31,7 @@ from bff.schema.catalogue import Department, PageInfo
 from bff.schema.context import Context
 from bff.schema.errors import translated
 from bff.schema.identity import MutationError, _error
+from bff.schema.ratings import Rating, Rectification, rating_of, rectification_of
 from integrations.cases.models import CONCLUDED, FINAL, CaseEventIn
 from integrations.cases.models import CaseStatus as Status
 
@@ -271,6 +272,47 @@ class Case:
             )
             for r in rows
         ]
+
+    @strawberry.field(description="The 好差评 rating, once given.")
+    async def rating(self, info: ContextInfo) -> Rating | None:
+        from bff.ratings.service import RatingService
+
+        async with info.context.db.use() as session:
+            row = await RatingService(
+                session, calendar=await calendar_for(info.context.state)
+            ).rating_for_case(self.row.id)
+        return rating_of(info, row) if row else None
+
+    @strawberry.field(description="The rectification a 差评 opened, to follow and answer.")
+    async def rectification(self, info: ContextInfo) -> Rectification | None:
+        from bff.ratings.service import RatingService
+
+        async with info.context.db.use() as session:
+            row = await RatingService(
+                session, calendar=await calendar_for(info.context.state)
+            ).ticket_for_case(self.row.id)
+        return rectification_of(info, row) if row else None
+
+    @strawberry.field(
+        description="Can the case be rated now (concluded, in the window, not yet rated)?"
+    )
+    async def can_rate(self, info: ContextInfo) -> bool:
+        from datetime import timedelta
+
+        from bff.ratings.service import RatingService
+
+        if not self.owner_view and info.context.viewer is None:
+            return False
+        if Status(self.row.status) not in CONCLUDED or self.row.concluded_on is None:
+            return False
+        window = timedelta(days=info.context.settings.rating_window_days)
+        if china_day(datetime.now(UTC)) > self.row.concluded_on + window:
+            return False
+        async with info.context.db.use() as session:
+            existing = await RatingService(
+                session, calendar=await calendar_for(info.context.state)
+            ).rating_for_case(self.row.id)
+        return existing is None
 
     @strawberry.field(description="Can the case still be withdrawn (only before a conclusion)?")
     def can_withdraw(self) -> bool:

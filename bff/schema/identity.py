@@ -95,7 +95,8 @@ class MutationError:
 def _error(info: ContextInfo, exc: HaobanError) -> MutationError:
     step = exc.extra.get("nextStep")
     return MutationError(
-        code=exc.code.value,
+        # A domain's own reason (e.g. ALREADY_RATED) is more useful than the generic code.
+        code=str(exc.extra.get("reason") or exc.code.value),
         message=info.context._(exc.msgid, **exc.params),
         next_step=NextStep(step) if step in NextStep.__members__ else None,
     )

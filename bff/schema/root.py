@@ -33,6 +33,7 @@ from bff.schema.catalogue import (
 from bff.schema.context import Context
 from bff.schema.errors import ErrorFormatter
 from bff.schema.identity import IdentityMutation, IdentityQuery
+from bff.schema.ratings import RatingMutation, RatingQuery
 from bff.settings import Settings
 
 
@@ -86,7 +87,7 @@ HIGHLIGHTS = [
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CaseMutation):
+class Mutation(IdentityMutation, CaseMutation, RatingMutation):
     pass
 
 
@@ -96,7 +97,7 @@ class Subscription(CaseSubscription):
 
 
 @strawberry.type
-class Query(CatalogueQuery, IdentityQuery, CaseQuery):
+class Query(CatalogueQuery, IdentityQuery, CaseQuery, RatingQuery):
     @strawberry.field(description="Presentation hints for this request (standard or elder mode).")
     def presentation(self, info: Info[Context, None]) -> Presentation:
         ctx = info.context

@@ -18,13 +18,16 @@ from sqlalchemy import select
 from bff.cases.models import Case
 from integrations.cases.signing import sign
 from tests.auth.test_shared_sessions import instances  # noqa: F401  (the two processes)
-from tests.conftest import PG_URL, REDIS_URL
+from tests.conftest import PG_URL, REDIS_URL, REPO
 
 pytestmark = pytest.mark.skipif(
     not (PG_URL and REDIS_URL), reason="two processes need PostgreSQL and Redis to share"
 )
 
-SUBSCRIBE = """subscription($n: String!) { caseUpdated(caseNumber: $n) { caseNumber status step summary } }"""
+# The documented operation itself (graphql/operations/cases/CaseUpdated.graphql).
+SUBSCRIBE = (REPO / "graphql" / "operations" / "cases" / "CaseUpdated.graphql").read_text(
+    encoding="utf-8"
+)
 
 
 async def test_a_subscriber_hears_a_change_that_arrived_at_the_other_process(
@@ -56,7 +59,7 @@ async def test_a_subscriber_hears_a_change_that_arrived_at_the_other_process(
                 {
                     "id": "1",
                     "type": "subscribe",
-                    "payload": {"query": SUBSCRIBE, "variables": {"n": case.case_number}},
+                    "payload": {"query": SUBSCRIBE, "variables": {"caseNumber": case.case_number}},
                 }
             )
         )
@@ -124,7 +127,7 @@ async def test_nobody_else_can_subscribe_to_a_case(instances: Any, app: Any) -> 
                 {
                     "id": "1",
                     "type": "subscribe",
-                    "payload": {"query": SUBSCRIBE, "variables": {"n": case.case_number}},
+                    "payload": {"query": SUBSCRIBE, "variables": {"caseNumber": case.case_number}},
                 }
             )
         )
