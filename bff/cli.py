@@ -256,6 +256,52 @@ def _keys_rotate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar_import(args: argparse.Namespace) -> int:
+    """Adds (or replaces) a year of the official holiday schedule, e.g. when the State Council
+    publishes next year's in November; deadlines into that year stop being provisional."""
+    settings = Settings()
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        from bff.calendar.calendar import ScheduleError
+        from bff.calendar.repository import parse_schedule, store_schedule
+        from bff.db import create_engine, create_sessionmaker
+
+        try:
+            schedule = parse_schedule(data)
+        except ScheduleError as exc:
+            print(f"invalid schedule for {data.get('year')!r}:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
+        from bff.calendar.repository import load_calendar
+        from bff.cases.service import refresh_provisional_deadlines
+
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                await store_schedule(session, schedule)
+                calendar = await load_calendar(session)
+                fixed = await refresh_provisional_deadlines(
+                    session, calendar=calendar, secret=settings.secret_key
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+        print(
+            f"stored {schedule.year}: {len(schedule.holidays)} holiday days, "
+            f"{len(schedule.workdays)} make-up working days; {fixed} provisional deadlines "
+            "recomputed (instances reload the calendar within 10 minutes)"
+        )
+        return 0
+
+    return asyncio.run(run())
+
+
 def export_schema(root: Path = REPO_ROOT) -> tuple[str, str]:
     """(schema SDL, OpenAPI JSON) as the dev build of the app describes them."""
     from bff.app import create_app
@@ -317,6 +363,16 @@ def build_parser() -> argparse.ArgumentParser:
     keys_sub.add_parser("rotate", help="start signing with a new key").set_defaults(
         func=_keys_rotate
     )
+
+    calendar = sub.add_parser("calendar", help="the working-day calendar")
+    calendar_sub = calendar.add_subparsers(dest="calendar_command", required=True)
+    cal_import = calendar_sub.add_parser(
+        "import", help="add a year's official holiday schedule (JSON)"
+    )
+    cal_import.add_argument(
+        "file", help='{"year", "source", "holidays": {date: name}, "workdays": {...}}'
+    )
+    cal_import.set_defaults(func=_calendar_import)
 
     catalogue = sub.add_parser("catalogue", help="catalogue commands")
     catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)

@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import auth.models  # noqa: F401  (tables this one refers to)
+import bff.catalogue.models  # noqa: F401  (tables this one refers to)
 from bff.db import Base
 
 

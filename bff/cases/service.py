@@ -314,3 +314,15 @@ class CaseService:
         )
         case.deadline = deadline.day
         case.deadline_provisional = deadline.provisional
+
+
+async def refresh_provisional_deadlines(
+    session: AsyncSession, *, calendar: WorkingCalendar, secret: str
+) -> int:
+    """After a new year's schedule arrives: recompute the deadlines that were provisional."""
+    service = CaseService(session, calendar=calendar, secret=secret)
+    cases = list(await session.scalars(select(Case).where(Case.deadline_provisional.is_(True))))
+    for case in cases:
+        service.refresh_deadline(case)
+    await session.flush()
+    return len(cases)

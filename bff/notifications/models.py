@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+import auth.models  # noqa: F401  (tables this one refers to)
+import bff.cases.models  # noqa: F401  (tables this one refers to)
 from bff.db import Base
 
 

@@ -27,6 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import auth.models  # noqa: F401  (tables this one refers to)
+import bff.cases.models
+import bff.catalogue.models  # noqa: F401  (tables this one refers to)
 from bff.db import Base
 
 COMMENT_MAX_LENGTH = 500

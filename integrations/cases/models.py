@@ -7,7 +7,7 @@ system. Status codes follow the national case model (cf. a city system's 1 å·²æŽ
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -54,7 +54,8 @@ class CaseEventIn(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("occurred_at needs a time zone offset")
-        return value
+        # Stored in UTC: SQLite keeps no offset, so a +08:00 time would come back 8 hours off.
+        return value.astimezone(UTC)
 
 
 class CaseEventBatch(BaseModel):

@@ -271,3 +271,25 @@ async def test_the_plain_sentence_follows_the_locale(
     cases = (await gql(MY_CASES, headers=headers))["data"]["myCases"]["nodes"]
     reviewing = next(c for c in cases if c["title"] == "不动产转移登记")
     assert "should be done by" in reviewing["summary"]
+
+
+async def test_events_in_beijing_time_apply_in_the_right_order(
+    client: httpx.AsyncClient, app: Any, gql: GraphQLClient
+) -> None:
+    from datetime import timezone
+
+    beijing = timezone(timedelta(hours=8))
+    case = await _case(app, "公共租赁住房申请资格审核认定")
+    at = datetime.now(beijing).replace(microsecond=0)
+    result = await _post_events(client, [_event(case.case_number, "processing", at, step="承办")])
+    assert result.json()["accepted"] == 1
+    detail = (
+        await gql(
+            "query($n: String!) { case(caseNumber: $n) { status timeline { at status } } }",
+            {"n": case.case_number},
+            headers=await _headers(app),
+        )
+    )["data"]["case"]
+    assert detail["status"] == "PROCESSING"
+    latest = datetime.fromisoformat(detail["timeline"][-1]["at"])
+    assert latest == at, "the same instant, whatever the offset it was sent with"
