@@ -20,6 +20,7 @@ from accessibility.presentation import MODE_HEADER, resolve_presentation
 from auth.routes import router as auth_router
 from auth.tokens import AuthError, AuthErrorCode
 from auth.viewer import Viewer
+from bff.appointments.rest import router as appointments_router
 from bff.cases.routes import router as case_events_router
 from bff.db import RequestDatabase
 from bff.logging import configure_logging, request_id_var
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue_rest)
     app.include_router(auth_router)
     app.include_router(case_events_router)
+    app.include_router(appointments_router)
     # Authlib binds a login to the browser that started it with a signed cookie that holds
     # only an expiry marker; the state, PKCE verifier and nonce live in Redis.
     app.add_middleware(

@@ -163,6 +163,10 @@ async def _seed_demo_users(settings: Settings) -> None:
             if await ensure_demo_users(session, secret=settings.secret_key):
                 await session.commit()
                 print("demo citizens: demo (张**) and demo-relative (李*), who may act for demo")
+            from bff.appointments.service import seed_hall_sessions
+
+            if await seed_hall_sessions(session):
+                await session.commit()
             opened = await ensure_demo_cases(
                 session, calendar=await load_calendar(session), secret=settings.secret_key
             )

@@ -79,6 +79,12 @@ class RequestDatabase:
             async with self._lock:
                 await self._session.commit()
 
+    async def rollback(self) -> None:
+        """Drops what this request wrote so far (after an expected failure in a mutation)."""
+        if self._session is not None:
+            async with self._lock:
+                await self._session.rollback()
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

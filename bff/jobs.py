@@ -73,3 +73,52 @@ async def poll_case_source(ctx: dict[str, Any]) -> int:
 
     state: AppState = ctx["state"]
     return await poll_upstream(state)
+
+
+REMINDER_JOB = "remind_appointment"
+
+
+async def schedule_reminders(state: AppState, appointment: Any) -> None:
+    """The day before and two hours before; deferred jobs whose ids carry the booking's
+    version, so a moved booking gets fresh reminders and the old ones find nothing to do."""
+    starts = appointment.starts_at
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    for kind, before in (("day", timedelta(days=1)), ("soon", timedelta(hours=2))):
+        at = starts - before
+        if at <= now:
+            continue
+        await state.jobs.enqueue_job(
+            REMINDER_JOB,
+            appointment.id,
+            appointment.version,
+            kind,
+            _job_id=f"remind:{appointment.id}:{appointment.version}:{kind}",
+            _defer_until=at,
+        )
+
+
+async def remind_appointment(
+    ctx: dict[str, Any], appointment_id: str, version: int, kind: str
+) -> str:
+    from bff.appointments.reminders import write_reminder
+
+    state: AppState = ctx["state"]
+    notification_id = await write_reminder(state, appointment_id, version=version, kind=kind)
+    if notification_id is None:
+        return "skipped"
+    await enqueue_delivery(state, notification_id)
+    return "queued"
+
+
+async def mark_no_shows(ctx: dict[str, Any]) -> int:
+    from bff.appointments.service import AppointmentService
+    from bff.cases.ingest import calendar_for
+
+    state: AppState = ctx["state"]
+    async with state.sessionmaker() as session:
+        service = AppointmentService(session, calendar=await calendar_for(state))
+        count = await service.mark_no_shows(now=datetime.now(UTC))
+        await session.commit()
+    return count

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     case_lookup_rate_limit: str = "10/minute"
     notify_gateway_url: str | None = None  # unset: the in-app inbox only
     notify_gateway_token: str | None = None
+    queue_system_url: str | None = None  # the halls' queuing system; unset: local reference
+    queue_system_token: str | None = None
     rating_window_days: int = Field(default=30, ge=1, le=365)
     rectification_working_days: int = Field(default=5, ge=1, le=15)
 

@@ -32,6 +32,7 @@ class AppState:
     auth: AuthState
     jobs: ArqRedis
     notifier: Notifier
+    queue: Any  # integrations.queue.port.QueueSystem: the halls' queuing (取号) system
     extras: dict[str, Any] = field(default_factory=dict)  # per-process helpers (reference systems)
 
 
@@ -63,6 +64,18 @@ def build_notifier(settings: Settings) -> Notifier:
             return GatewayNotifier(url, token=settings.notify_gateway_token or "")
 
 
+def build_queue(settings: Settings, redis: Redis) -> Any:
+    match settings.queue_system_url:
+        case None:
+            from integrations.queue.local import LocalQueueSystem
+
+            return LocalQueueSystem(redis)
+        case url:
+            from integrations.queue.http import HttpQueueSystem
+
+            return HttpQueueSystem(url, token=settings.queue_system_token or "")
+
+
 async def build_state(settings: Settings) -> AppState:
     """Everything a process needs, built once (the server's lifespan and the worker)."""
     from auth.state import build_auth
@@ -82,11 +95,13 @@ async def build_state(settings: Settings) -> AppState:
         auth=build_auth(settings, sessionmaker=sessionmaker, redis=redis),
         jobs=job_pool(redis),
         notifier=build_notifier(settings),
+        queue=build_queue(settings, redis),
     )
 
 
 async def close_state(state: AppState) -> None:
     await state.auth.aclose()
     await state.notifier.aclose()
+    await state.queue.aclose()
     await state.redis.aclose()
     await state.engine.dispose()

@@ -18,7 +18,10 @@ from bff.state import AppState, build_state, close_state
 
 def _worker(state: AppState, *, burst: bool = False) -> Worker:
     settings = state.settings
-    crons = [cron(jobs.sweep_outbox, second={5}, unique=True, run_at_startup=True)]
+    crons = [
+        cron(jobs.sweep_outbox, second={5}, unique=True, run_at_startup=True),
+        cron(jobs.mark_no_shows, minute=set(range(0, 60, 5)), second={30}, unique=True),
+    ]
     if settings.reference_cases:
         every = settings.reference_cases_every_seconds
         crons.append(
@@ -31,7 +34,7 @@ def _worker(state: AppState, *, burst: bool = False) -> Worker:
     if settings.case_source_url:
         crons.append(cron(jobs.poll_case_source, second={10, 40}, unique=True))
     return Worker(
-        functions=[jobs.deliver_notification],
+        functions=[jobs.deliver_notification, jobs.remind_appointment],
         cron_jobs=crons,
         redis_pool=state.jobs,
         ctx={"state": state},

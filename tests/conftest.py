@@ -57,6 +57,10 @@ async def seed(url: str, *, secret: str | None = None) -> None:
         async with maker() as session:
             await ensure_demo_users(session, secret=secret or DEV_SECRET_KEY)
             await session.commit()
+            from bff.appointments.service import seed_hall_sessions
+
+            await seed_hall_sessions(session)
+            await session.commit()
             await ensure_demo_cases(
                 session, calendar=await load_calendar(session), secret=secret or DEV_SECRET_KEY
             )

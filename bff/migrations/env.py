@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import auth.models  # noqa: F401  (registers the tables)
+import bff.appointments.models
 import bff.calendar.models
 import bff.cases.models
 import bff.catalogue.models

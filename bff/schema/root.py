@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from accessibility.i18n import _
+from bff.schema.appointments import AppointmentMutation, AppointmentQuery
 from bff.schema.cases import CaseMutation, CaseQuery, CaseSubscription
 from bff.schema.catalogue import (
     Bundle,
@@ -87,7 +88,7 @@ HIGHLIGHTS = [
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CaseMutation, RatingMutation):
+class Mutation(IdentityMutation, CaseMutation, RatingMutation, AppointmentMutation):
     pass
 
 
@@ -97,7 +98,7 @@ class Subscription(CaseSubscription):
 
 
 @strawberry.type
-class Query(CatalogueQuery, IdentityQuery, CaseQuery, RatingQuery):
+class Query(CatalogueQuery, IdentityQuery, CaseQuery, RatingQuery, AppointmentQuery):
     @strawberry.field(description="Presentation hints for this request (standard or elder mode).")
     def presentation(self, info: Info[Context, None]) -> Presentation:
         ctx = info.context

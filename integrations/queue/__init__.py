@@ -1,0 +1,1 @@
+"""The hall queuing system (取号): a number for a citizen who checks in at a hall."""
