@@ -251,16 +251,7 @@ class AppointmentService:
         if slot is None:
             raise BookingError(BookingReason.SLOT_FULL, "This time is no longer available.")
         await self._check_bookable(user_id=user_id, item=item, slot=slot, now=now)
-        taken = await self.session.execute(
-            update(Slot)
-            .where(Slot.id == slot.id, Slot.booked < Slot.capacity)
-            .values(booked=Slot.booked + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise BookingError(
-                BookingReason.SLOT_FULL, "This time is fully booked; please choose another."
-            )
+        await self._take_place(slot)
         appointment = Appointment(
             id=str(uuid.uuid4()),
             code=_new_code(),
@@ -293,19 +284,7 @@ class AppointmentService:
     async def _check_bookable(
         self, *, user_id: str, item: ServiceItem, slot: Slot, now: datetime
     ) -> None:
-        if slot.category != item_category(item) or slot.hall_id not in await self.halls_serving(
-            item
-        ):
-            raise BookingError(
-                BookingReason.ITEM_NOT_SERVED, "This hall does not handle this item at that time."
-            )
-        starts = _aware(slot.starts_at)
-        if starts <= now or slot.day > self.booking_horizon(now):
-            raise BookingError(
-                BookingReason.OUTSIDE_BOOKING_WINDOW,
-                "Appointments can be made up to %(days)s working days ahead.",
-                days=self.rules.window_working_days,
-            )
+        await self._check_slot(item=item, slot=slot, now=now)
         suspended = await self.suspension(user_id, now=now)
         if suspended is not None:
             raise BookingError(
@@ -324,6 +303,34 @@ class AppointmentService:
         if active is not None:
             raise BookingError(
                 BookingReason.ALREADY_BOOKED, "You already have a booking for this item."
+            )
+
+    async def _check_slot(self, *, item: ServiceItem, slot: Slot, now: datetime) -> None:
+        """The slot is for this item's category at a hall that handles it, and bookable now."""
+        if slot.category != item_category(item) or slot.hall_id not in await self.halls_serving(
+            item
+        ):
+            raise BookingError(
+                BookingReason.ITEM_NOT_SERVED, "This hall does not handle this item at that time."
+            )
+        if _aware(slot.starts_at) <= now or slot.day > self.booking_horizon(now):
+            raise BookingError(
+                BookingReason.OUTSIDE_BOOKING_WINDOW,
+                "Appointments can be made up to %(days)s working days ahead.",
+                days=self.rules.window_working_days,
+            )
+
+    async def _take_place(self, slot: Slot) -> None:
+        """One conditional UPDATE: of any number of racing requests, at most `capacity` win."""
+        taken = await self.session.execute(
+            update(Slot)
+            .where(Slot.id == slot.id, Slot.booked < Slot.capacity)
+            .values(booked=Slot.booked + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise BookingError(
+                BookingReason.SLOT_FULL, "This time is fully booked; please choose another."
             )
 
     async def _release(self, appointment: Appointment) -> None:
@@ -366,28 +373,8 @@ class AppointmentService:
         slot = await self.session.get(Slot, slot_id)
         if slot is None or slot.id == appointment.slot_id:
             raise BookingError(BookingReason.SLOT_FULL, "This time is no longer available.")
-        if slot.category != item_category(item) or slot.hall_id not in await self.halls_serving(
-            item
-        ):
-            raise BookingError(
-                BookingReason.ITEM_NOT_SERVED, "This hall does not handle this item at that time."
-            )
-        if _aware(slot.starts_at) <= now or slot.day > self.booking_horizon(now):
-            raise BookingError(
-                BookingReason.OUTSIDE_BOOKING_WINDOW,
-                "Appointments can be made up to %(days)s working days ahead.",
-                days=self.rules.window_working_days,
-            )
-        taken = await self.session.execute(
-            update(Slot)
-            .where(Slot.id == slot.id, Slot.booked < Slot.capacity)
-            .values(booked=Slot.booked + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise BookingError(
-                BookingReason.SLOT_FULL, "This time is fully booked; please choose another."
-            )
+        await self._check_slot(item=item, slot=slot, now=now)
+        await self._take_place(slot)
         await self._release(appointment)
         appointment.slot_id = slot.id
         appointment.hall_id = slot.hall_id
