@@ -51,7 +51,7 @@ clean:
 	rm -rf $(VENV) var
 
 # Message catalogues (Babel): extract msgids, merge into the .po files, compile the .mo files.
-BABEL_KEYWORDS := -k _ -k gettext -k HaobanError:2 -k NotFound:1 -k InvalidArgument:1 -k RatingError:2 -k BookingError:2
+BABEL_KEYWORDS := -k _ -k gettext -k HaobanError:2 -k NotFound:1 -k InvalidArgument:1 -k RatingError:2 -k BookingError:2 -k FlowError:2
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 	  --project haoban --copyright-holder haoban -o accessibility/locale/haoban.pot .

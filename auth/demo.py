@@ -11,18 +11,23 @@ from auth.models import Identity, ProxyGrant, ProxyScope, ProxyStatus, RealNameL
 
 DEMO_USERS = {
     # An elder who uses the app with her son's help; ID numbers are fictitious.
-    "demo": ("张桂兰", "13812345678", "41010519520315122X"),
-    "demo-relative": ("李明", "13987654321", "410105198006061234"),
+    "demo": ("张桂兰", "13812345678", "410105195203151228"),
+    "demo-relative": ("李明", "13987654321", "410105198006061235"),
+    # A young mother, for the 新生儿出生一件事 demo (her baby's 出生医学证明 is in the local
+    # licence library).
+    "demo-parent": ("王芳", "13700001111", "410103199508120268"),
 }
 DEMO_GRANT_ID = "00000000-0000-4000-8000-00000000d3a0"
 
 
 async def ensure_demo_users(session: AsyncSession, *, secret: str) -> bool:
     """Creates the demo citizens and the son's authorisation once; True when it did."""
-    if await session.get(User, "demo") is not None:
-        return False
     now = datetime.now(UTC)
+    created = False
     for user_id, (name, phone, id_number) in DEMO_USERS.items():
+        if await session.get(User, user_id) is not None:
+            continue
+        created = True
         session.add(
             User(
                 id=user_id,
@@ -42,6 +47,9 @@ async def ensure_demo_users(session: AsyncSession, *, secret: str) -> bool:
                 level=RealNameLevel.ID_VERIFIED,
             )
         )
+    if not created or await session.get(ProxyGrant, DEMO_GRANT_ID) is not None:
+        await session.flush()
+        return created
     session.add(
         ProxyGrant(
             id=DEMO_GRANT_ID,

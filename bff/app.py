@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -89,6 +90,17 @@ async def resolve_viewer(
         ),
         None,
     )
+
+
+async def _face_reference(scope: Any, receive: Any, send: Any) -> None:
+    """The local reference face provider's pages (the simulated face check a browser opens).
+    Built in the lifespan with the shared state, so looked up per request."""
+    reference = scope["app"].state.haoban.extras.get("face_reference")
+    if reference is None:
+        response = PlainTextResponse("not found", status_code=404)
+        await response(scope, receive, send)
+        return
+    await reference(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -202,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         subscription_protocols=("graphql-transport-ws",),
         max_subscriptions_per_connection=10,
         allow_queries_via_get=True,
+        multipart_uploads_enabled=True,  # images for flows; see parse_http_body for CSRF
         tags=["graphql"],
     )
     app.include_router(graphql)
@@ -214,6 +227,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(case_events_router)
     app.include_router(appointments_router)
+    from bff.flows.runtime import router as flows_router
+    from bff.state import FACE_REFERENCE_PATH
+
+    app.include_router(flows_router)
+    if settings.face_provider == "reference":
+        app.mount(FACE_REFERENCE_PATH, _face_reference)
     # Authlib binds a login to the browser that started it with a signed cookie that holds
     # only an expiry marker; the state, PKCE verifier and nonce live in Redis.
     app.add_middleware(

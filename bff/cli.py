@@ -162,7 +162,10 @@ async def _seed_demo_users(settings: Settings) -> None:
         async with create_sessionmaker(engine)() as session:
             if await ensure_demo_users(session, secret=settings.secret_key):
                 await session.commit()
-                print("demo citizens: demo (张**) and demo-relative (李*), who may act for demo")
+                print(
+                    "demo citizens: demo (张**), demo-relative (李*), who may act for demo, "
+                    "and demo-parent (王*)"
+                )
             from bff.appointments.service import seed_hall_sessions
 
             if await seed_hall_sessions(session):
@@ -173,6 +176,11 @@ async def _seed_demo_users(settings: Settings) -> None:
             if opened:
                 await session.commit()
                 print(f"demo cases: {opened} for the demo citizen")
+            from bff.flows.demo import ensure_demo_flow
+
+            if await ensure_demo_flow(session):
+                await session.commit()
+                print("demo application: 住房公积金缴存证明 by face, waiting for the face check")
     finally:
         await engine.dispose()
 
@@ -217,7 +225,7 @@ def _token(args: argparse.Namespace) -> int:
                 user = await AccountService(session, secret=settings.secret_key).get(args.user)
             if user is None:
                 print(
-                    f"no user {args.user!r}; the demo users are demo and demo-relative",
+                    f"no user {args.user!r}; the demo users are demo, demo-relative and demo-parent",
                     file=sys.stderr,
                 )
                 return 1

@@ -122,3 +122,11 @@ async def mark_no_shows(ctx: dict[str, Any]) -> int:
         count = await service.mark_no_shows(now=datetime.now(UTC))
         await session.commit()
     return count
+
+
+async def expire_flows(ctx: dict[str, Any]) -> int:
+    """Face-verified applications past their time end, and their uploads are deleted."""
+    from bff.flows.runtime import expire_flows as expire
+
+    state: AppState = ctx["state"]
+    return await expire(state)

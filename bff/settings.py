@@ -83,17 +83,34 @@ class Settings(BaseSettings):
     rating_window_days: int = Field(default=30, ge=1, le=365)
     rectification_working_days: int = Field(default=5, ge=1, le=15)
 
+    # Zero-material flows (零材料/刷脸办). Face provider: "reference" (the local reference
+    # provider speaking Tencent FaceID's protocol, the default) or "tencent" with
+    # HAOBAN_FACE_TENCENT = {"secret_id", "secret_key", "rule_id", "callback_key"[, "endpoint"]}.
+    face_provider: str = Field(default="reference", pattern="^(reference|tencent)$")
+    face_tencent: dict[str, Any] = Field(default_factory=dict)
+    face_reference_latency_seconds: float = Field(default=0.0, ge=0.0, le=10.0)
+    face_checks_per_day: int = Field(default=5, ge=1, le=100)  # each check costs the city money
+    face_pass_valid_minutes: int = Field(default=30, ge=1, le=240)
+    flow_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Items decided at once when every check passes (the city's list; 公积金提取 in the demo).
+    instant_items: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["41B001901153"])
+    licence_library_url: str | None = None  # unset: the local reference licence library
+    licence_app_id: str | None = None
+    licence_app_secret: str | None = None
+    upload_max_bytes: int = Field(default=8 * 1024 * 1024, ge=100_000, le=50 * 1024 * 1024)
+    upload_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=200_000_000)
+
     log_level: str = "INFO"
     hotline: str = "12345"
 
-    @field_validator("app_redirect_uris", "case_webhook_secrets", mode="before")
+    @field_validator("app_redirect_uris", "case_webhook_secrets", "instant_items", mode="before")
     @classmethod
     def _split_uris(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("oidc_providers", "miniprograms", mode="before")
+    @field_validator("oidc_providers", "miniprograms", "face_tencent", mode="before")
     @classmethod
     def _parse_providers(cls, value: object) -> object:
         if isinstance(value, str):
@@ -111,6 +128,13 @@ class Settings(BaseSettings):
             if not self.redis_url:
                 raise ValueError(
                     "HAOBAN_ENV=prod needs HAOBAN_REDIS_URL (shared state lives in Redis)"
+                )
+            if self.face_provider == "reference":
+                # The reference provider lets anyone pass: a simulator must never guard a
+                # real city's licences.
+                raise ValueError(
+                    "HAOBAN_ENV=prod needs a real face-verification provider: set "
+                    "HAOBAN_FACE_PROVIDER=tencent and HAOBAN_FACE_TENCENT"
                 )
         return self
 

@@ -33,6 +33,8 @@ class AppState:
     jobs: ArqRedis
     notifier: Notifier
     queue: Any  # integrations.queue.port.QueueSystem: the halls' queuing (取号) system
+    face: Any = None  # integrations.face.port.FaceVerifier
+    licences: Any = None  # integrations.licences.port.LicenceLibrary
     extras: dict[str, Any] = field(default_factory=dict)  # per-process helpers (reference systems)
 
 
@@ -76,6 +78,57 @@ def build_queue(settings: Settings, redis: Redis) -> Any:
             return HttpQueueSystem(url, token=settings.queue_system_token or "")
 
 
+def public_base_url(settings: Settings) -> str:
+    return (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+
+
+FACE_REFERENCE_PATH = "/reference/face"
+
+
+def build_face(settings: Settings, redis: Redis) -> tuple[Any, Any]:
+    """The face verifier and, for the local reference, its browser-facing app (mounted at
+    FACE_REFERENCE_PATH by the server)."""
+    base = public_base_url(settings)
+    callback = f"{base}/integrations/face/tencent/callback"
+    if settings.face_provider == "tencent":
+        from integrations.face.factory import build_tencent_face_verifier
+
+        conf = settings.face_tencent
+        return build_tencent_face_verifier(
+            secret_id=conf["secret_id"],
+            secret_key=conf["secret_key"],
+            rule_id=str(conf["rule_id"]),
+            callback_key=conf["callback_key"],
+            callback_url=callback,
+            # Tencent's H5 return carries only the token; it is a trigger, never a result.
+            require_callback_signature=bool(conf.get("require_callback_signature", False)),
+            **({"endpoint": conf["endpoint"]} if conf.get("endpoint") else {}),
+        ), None
+    from integrations.face.factory import build_local_face_verifier
+
+    return build_local_face_verifier(
+        redis,
+        secret=settings.secret_key,
+        public_base_url=f"{base}{FACE_REFERENCE_PATH}",
+        callback_url=callback,
+        latency=settings.face_reference_latency_seconds,
+    )
+
+
+def build_licences(settings: Settings) -> Any:
+    if settings.licence_library_url:
+        from integrations.licences.factory import build_http_licence_library
+
+        return build_http_licence_library(
+            settings.licence_library_url,
+            settings.licence_app_id or "",
+            settings.licence_app_secret or "",
+        )
+    from integrations.licences.factory import build_local_licence_library
+
+    return build_local_licence_library()
+
+
 async def build_state(settings: Settings) -> AppState:
     """Everything a process needs, built once (the server's lifespan and the worker)."""
     from auth.state import build_auth
@@ -86,7 +139,8 @@ async def build_state(settings: Settings) -> AppState:
     engine = create_engine(settings.database_url)
     redis = create_redis(settings)
     sessionmaker = create_sessionmaker(engine)
-    return AppState(
+    face, face_reference = build_face(settings, redis)
+    state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
@@ -96,12 +150,21 @@ async def build_state(settings: Settings) -> AppState:
         jobs=job_pool(redis),
         notifier=build_notifier(settings),
         queue=build_queue(settings, redis),
+        face=face,
+        licences=build_licences(settings),
     )
+    if face_reference is not None:
+        state.extras["face_reference"] = face_reference
+    return state
 
 
 async def close_state(state: AppState) -> None:
     await state.auth.aclose()
     await state.notifier.aclose()
     await state.queue.aclose()
+    if state.face is not None:
+        await state.face.aclose()
+    if state.licences is not None:
+        await state.licences.aclose()
     await state.redis.aclose()
     await state.engine.dispose()

@@ -21,6 +21,7 @@ def _worker(state: AppState, *, burst: bool = False) -> Worker:
     crons = [
         cron(jobs.sweep_outbox, second={5}, unique=True, run_at_startup=True),
         cron(jobs.mark_no_shows, minute=set(range(0, 60, 5)), second={30}, unique=True),
+        cron(jobs.expire_flows, minute=set(range(2, 60, 5)), second={15}, unique=True),
     ]
     if settings.reference_cases:
         every = settings.reference_cases_every_seconds

@@ -65,6 +65,10 @@ async def seed(url: str, *, secret: str | None = None) -> None:
                 session, calendar=await load_calendar(session), secret=secret or DEV_SECRET_KEY
             )
             await session.commit()
+            from bff.flows.demo import ensure_demo_flow
+
+            await ensure_demo_flow(session)
+            await session.commit()
     finally:
         await engine.dispose()
 

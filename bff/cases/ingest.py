@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from accessibility.i18n import Translator
 from bff.calendar.calendar import WorkingCalendar
@@ -42,24 +43,37 @@ def forget_calendar(state: AppState) -> None:
 
 async def ingest_events(state: AppState, events: Sequence[CaseEventIn]) -> ApplyReport:
     calendar = await calendar_for(state)
-    translator = Translator("zh_Hans")
     async with state.sessionmaker() as session:
         service = CaseService(session, calendar=calendar, secret=state.settings.secret_key)
         report = await service.apply(events)
-        notifications = []
-        if report.changed_case_ids:
-            cases = await session.scalars(select(Case).where(Case.id.in_(report.changed_case_ids)))
-            for case in cases:
-                note = case_notification(
-                    case,
-                    translator=translator,
-                    channel=state.notifier.channel,
-                    hotline=state.settings.hotline,
-                )
-                session.add(note)
-                notifications.append(note.id)
+        notifications = await stage_notifications(state, session, report)
         await session.commit()
+    await announce(state, report, notifications)
+    return report
+
+
+async def stage_notifications(
+    state: AppState, session: AsyncSession, report: ApplyReport
+) -> list[str]:
+    """Outbox rows for the changed cases, in the caller's transaction (so a crash loses none)."""
+    translator = Translator("zh_Hans")
+    notifications: list[str] = []
+    if report.changed_case_ids:
+        cases = await session.scalars(select(Case).where(Case.id.in_(report.changed_case_ids)))
+        for case in cases:
+            note = case_notification(
+                case,
+                translator=translator,
+                channel=state.notifier.channel,
+                hotline=state.settings.hotline,
+            )
+            session.add(note)
+            notifications.append(note.id)
+    return notifications
+
+
+async def announce(state: AppState, report: ApplyReport, notifications: Sequence[str]) -> None:
+    """After the commit: live updates to subscribers and delivery jobs."""
     await publish_case_updates(state.redis, report.changed_case_ids)
     for notification_id in notifications:
         await enqueue_delivery(state, notification_id)
-    return report

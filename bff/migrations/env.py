@@ -12,6 +12,7 @@ import bff.appointments.models
 import bff.calendar.models
 import bff.cases.models
 import bff.catalogue.models
+import bff.flows.models
 import bff.notifications.models
 import bff.ratings.models  # noqa: F401
 from bff.db import Base, create_engine

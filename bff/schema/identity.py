@@ -90,6 +90,9 @@ class MutationError:
     code: str
     message: str
     next_step: NextStep | None = None
+    hotline: str = strawberry.field(
+        default="12345", description="The city hotline to call for help."
+    )
 
 
 def _error(info: ContextInfo, exc: HaobanError) -> MutationError:
@@ -99,6 +102,7 @@ def _error(info: ContextInfo, exc: HaobanError) -> MutationError:
         code=str(exc.extra.get("reason") or exc.code.value),
         message=info.context._(exc.msgid, **exc.params),
         next_step=NextStep(step) if step in NextStep.__members__ else None,
+        hotline=info.context.settings.hotline,
     )
 
 

@@ -33,6 +33,7 @@ from bff.schema.catalogue import (
 )
 from bff.schema.context import Context
 from bff.schema.errors import ErrorFormatter
+from bff.schema.flows import FlowMutation, FlowQuery
 from bff.schema.identity import IdentityMutation, IdentityQuery
 from bff.schema.ratings import RatingMutation, RatingQuery
 from bff.settings import Settings
@@ -88,7 +89,7 @@ HIGHLIGHTS = [
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CaseMutation, RatingMutation, AppointmentMutation):
+class Mutation(IdentityMutation, CaseMutation, RatingMutation, AppointmentMutation, FlowMutation):
     pass
 
 
@@ -98,7 +99,7 @@ class Subscription(CaseSubscription):
 
 
 @strawberry.type
-class Query(CatalogueQuery, IdentityQuery, CaseQuery, RatingQuery, AppointmentQuery):
+class Query(CatalogueQuery, IdentityQuery, CaseQuery, RatingQuery, AppointmentQuery, FlowQuery):
     @strawberry.field(description="Presentation hints for this request (standard or elder mode).")
     def presentation(self, info: Info[Context, None]) -> Presentation:
         ctx = info.context

@@ -162,6 +162,13 @@ class HaobanGraphQLRouter(GraphQLRouter[Context, None]):
                     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                     "Unsupported content type: send the request as application/json",
                 )
+            if multipart and not request.headers.get("authorization"):
+                # Uploads are for signed-in citizens only; a bearer header cannot be sent
+                # cross-site without a CORS preflight, so a multipart form is no CSRF vector.
+                raise HTTPException(
+                    status.HTTP_401_UNAUTHORIZED,
+                    "File uploads need a signed-in request (Authorization: Bearer …)",
+                )
             if params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
                 raise HTTPException(
                     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "Unsupported charset: use utf-8"

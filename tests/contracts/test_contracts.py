@@ -49,8 +49,9 @@ async def test_documented_operation_runs_against_the_demo_data(
     gql: GraphQLClient, path: Path, app: Any
 ) -> None:
     document = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (a small local file)
-    if "\nsubscription " in "\n" + document:
-        # Subscriptions need a WebSocket: each one is run by a test that names its file.
+    if "\nsubscription " in "\n" + document or document.startswith("# Runs in sequence"):
+        # Subscriptions need a WebSocket, and steps of a sequence need the steps before them:
+        # each one is run by a test that names its file.
         runners = [p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("test_*.py")]
         assert any(path.name in text for text in runners), f"no test runs {path.name}"
         return
