@@ -46,6 +46,7 @@ schema: install
 
 bench: install
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/flows.py
 
 clean:
 	rm -rf $(VENV) var

@@ -500,3 +500,74 @@ async def test_elder_mode_gives_one_short_instruction_per_step(
         )
     )["data"]["giveFaceConsent"]
     assert wrong == {**wrong, "code": "CONSENT_OUTDATED", "hotline": "12345"}
+
+
+async def test_photo_mode_relays_a_cleaned_face_photo_and_stores_none(
+    gql: GraphQLClient, client: httpx.AsyncClient, app: Any
+) -> None:
+    from tests.bff.flows.support import PHOTO
+
+    _, headers = await citizen(app, ZHANG)
+    face = await started(gql, headers, item=await item_code(app))
+    variables = {"flow": face["flow"]["id"]}
+    disguised = await upload(
+        client, headers, PHOTO, variables, "photo", b"<html><body>hi</body></html>", "me.jpg"
+    )
+    assert disguised["data"]["submitFacePhoto"]["code"] == "IMAGE_TYPE_NOT_ALLOWED"
+    body = await upload(client, headers, PHOTO, variables, "photo", jpeg(480, 640))
+    flow = body["data"]["submitFacePhoto"]
+    assert flow["step"] == "CONFIRM" and flow["faceCheck"]["status"] == "passed"
+    async with app.state.haoban.sessionmaker() as session:
+        stored = await session.scalar(
+            select(FlowUpload).where(FlowUpload.flow_id == face["flow"]["id"])
+        )
+    assert stored is None  # a face is passed on, never kept
+
+
+async def test_the_worker_expires_overdue_flows_and_deletes_their_uploads(
+    gql: GraphQLClient, client: httpx.AsyncClient, app: Any
+) -> None:
+    from bff.jobs import expire_flows
+
+    _, headers = await citizen(app, ZHAO)
+    face = await started(gql, headers, item=await item_code(app))
+    await do_face_check(client, face)
+    flow = (await gql(FLOW, {"id": face["flow"]["id"]}, headers=headers))["data"]["flow"]
+    key = next(m["key"] for m in flow["materials"] if m["action"] == "UPLOAD_PHOTO")
+    await upload(client, headers, _upload_query(), {"flow": flow["id"], "key": key}, "file", jpeg())
+    async with app.state.haoban.sessionmaker() as session:
+        await session.execute(
+            update(Flow)
+            .where(Flow.id == flow["id"])
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+        await session.commit()
+    assert await expire_flows({"state": app.state.haoban}) >= 1
+    async with app.state.haoban.sessionmaker() as session:
+        row = await session.get(Flow, flow["id"])
+        assert row is not None and row.status == "expired" and row.form_enc is None
+        assert (
+            await session.scalar(select(FlowUpload).where(FlowUpload.flow_id == flow["id"])) is None
+        )
+
+
+async def test_two_reports_of_one_result_at_once_accept_it_once(
+    gql: GraphQLClient, client: httpx.AsyncClient, app: Any
+) -> None:
+    import asyncio
+
+    _, headers = await citizen(app, ZHANG)
+    face = await started(gql, headers, item=await item_code(app))
+    reference = app.state.haoban.extras["face_reference"]
+    await reference.complete(face["sdkToken"], outcome="pass")
+    flow_id = face["flow"]["id"]
+    answers = await asyncio.gather(
+        complete(gql, headers, flow_id, face["sdkToken"]),
+        complete(gql, headers, flow_id, face["sdkToken"]),
+    )
+    assert any(a.get("step") == "CONFIRM" for a in answers), answers
+    async with app.state.haoban.sessionmaker() as session:
+        reads = list(
+            await session.scalars(select(LicenceFetch).where(LicenceFetch.flow_id == flow_id))
+        )
+    assert [r.licence_type for r in reads] == ["身份证"]  # one batch, not two
