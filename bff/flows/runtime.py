@@ -99,13 +99,7 @@ async def face_callback(
     ref = await state.face.parse_callback(query, dict(request.headers))
     if ref is None:
         log.warning("face callback refused: bad signature")
-        return HTMLResponse(
-            _PAGE.format(
-                title=html.escape(_("This link is not valid")),
-                body=html.escape(_("Go back to the app and start the face check again.")),
-            ),
-            status_code=400,
-        )
+        return _invalid_link(translator)
     title = _("Face check finished")
     body = _("Go back to the app to continue your application.")
     async with state.sessionmaker() as session:
@@ -113,21 +107,34 @@ async def face_callback(
         check = await service.check_for_ref(ref)
         flow = await session.get(Flow, check.flow_id) if check is not None else None
         user = await session.get(User, flow.user_id) if flow is not None else None
-        if flow is not None and user is not None:
-            try:
-                await service.settle_face(
-                    flow,
-                    user=user,
-                    actor_id=check.requested_by_id if check is not None else flow.started_by_id,
-                    provider_ref=ref,
-                    now=datetime.now(UTC),
-                )
+        if check is None or flow is None or user is None:
+            # Signed by the provider but not a check of ours (or one since deleted).
+            return _invalid_link(translator)
+        try:
+            await service.settle_face(
+                flow,
+                user=user,
+                actor_id=check.requested_by_id,
+                provider_ref=ref,
+                now=datetime.now(UTC),
+            )
+            await session.commit()
+        except FlowError as exc:
+            if exc.keep:
                 await session.commit()
-            except FlowError as exc:
-                if exc.keep:
-                    await session.commit()
-                else:
-                    await session.rollback()
-                title = _("Face check not completed")
-                body = translator.gettext(exc.msgid, **exc.params)
+            else:
+                await session.rollback()
+            title = _("Face check not completed")
+            body = translator.gettext(exc.msgid, **exc.params)
     return HTMLResponse(_PAGE.format(title=html.escape(title), body=html.escape(body)))
+
+
+def _invalid_link(translator: Translator) -> HTMLResponse:
+    _ = translator.gettext
+    return HTMLResponse(
+        _PAGE.format(
+            title=html.escape(_("This link is not valid")),
+            body=html.escape(_("Go back to the app and start the face check again.")),
+        ),
+        status_code=400,
+    )

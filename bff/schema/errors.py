@@ -131,7 +131,14 @@ class ErrorFormatter(SchemaExtension):
             return
         context = self.execution_context.context
         translator: Translator = getattr(context, "translator", None) or Translator("zh_Hans")
-        result.errors = [self._format(error, translator) for error in errors]  # type: ignore[union-attr]
+        formatted = [self._format(error, translator) for error in errors]
+        if getattr(context, "elder", False):
+            # Elder mode: every error offers the hotline, whatever went wrong.
+            hotline = context.settings.hotline
+            for error in formatted:
+                if error.extensions is not None:
+                    error.extensions["hotline"] = hotline
+        result.errors = formatted  # type: ignore[union-attr]
 
     def _format(self, error: GraphQLError, translator: Translator) -> GraphQLError:
         return format_error(error, translator, mask_unexpected=self.mask_unexpected)

@@ -571,3 +571,32 @@ async def test_two_reports_of_one_result_at_once_accept_it_once(
             await session.scalars(select(LicenceFetch).where(LicenceFetch.flow_id == flow_id))
         )
     assert [r.licence_type for r in reads] == ["身份证"]  # one batch, not two
+
+
+async def test_a_signed_return_for_a_check_we_never_started_is_refused(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    from integrations.face.models import FaceSubject
+
+    state = app.state.haoban
+    stray = await state.face.start(
+        flow_id="not-a-flow",
+        subject=FaceSubject(name=ZHANG[0], id_number=ZHANG[1]),
+        return_url="",
+    )
+    query = state.extras["face_reference"].callback_query(stray.provider_ref)
+    response = await client.get("/integrations/face/tencent/callback", params=query)
+    assert response.status_code == 400 and "链接无效" in response.text
+    assert (await client.get("/integrations/face/alipay/callback", params=query)).status_code == 404
+
+
+async def test_elder_mode_offers_the_hotline_on_request_errors_too(
+    gql: GraphQLClient, app: Any
+) -> None:
+    _, headers = await citizen(app, ZHANG)
+    body = await gql(
+        '{ flow(id: "00000000-0000-4000-8000-000000000000") { id } }',
+        headers={**headers, "X-Haoban-Mode": "elder"},
+        expect_errors=True,
+    )
+    assert body["errors"][0]["extensions"]["hotline"] == "12345"
