@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from bff.catalogue.models import ServiceItem
 from bff.flows.consent import CONSENT_VERSION
-from bff.flows.models import FaceConsent, Flow, FlowMaterial, FlowStatus
+from bff.flows.models import FaceConsent, Flow, FlowStatus
 from bff.flows.plan import CatalogueMaterial, plan_materials
+from bff.flows.service import material_row
 
 DEMO_FLOW_ID = "00000000-0000-4000-8000-00000000f10a"
 DEMO_FLOW_ITEM = "住房公积金缴存证明"
@@ -67,17 +68,6 @@ async def ensure_demo_flow(session: AsyncSession, *, user_id: str = "demo") -> b
         acting=False,
     )
     for position, m in enumerate(planned):
-        session.add(
-            FlowMaterial(
-                flow_id=flow.id,
-                key=m.key,
-                position=position,
-                name=m.name,
-                required=m.required,
-                source=m.source,
-                licence_type=m.licence_type,
-                provision=m.provision,
-            )
-        )
+        session.add(material_row(flow.id, position, m))
     await session.flush()
     return True

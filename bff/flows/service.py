@@ -158,6 +158,19 @@ def _now_aware(at: datetime) -> datetime:
     return value
 
 
+def material_row(flow_id: str, position: int, m: PlannedMaterial) -> FlowMaterial:
+    return FlowMaterial(
+        flow_id=flow_id,
+        key=m.key,
+        position=position,
+        name=m.name,
+        required=m.required,
+        source=m.source,
+        licence_type=m.licence_type,
+        provision=m.provision,
+    )
+
+
 def qualifies(item: ServiceItem) -> bool:
     """零材料 items can be done by face; others need papers a licence cannot replace."""
     return bool(item.zero_material)
@@ -293,21 +306,9 @@ class FlowService:
         self.session.add(flow)
         await self.session.flush()
         for position, m in enumerate(planned):
-            self.session.add(self._material_row(flow, position, m))
+            self.session.add(material_row(flow.id, position, m))
         await self.session.flush()
         return flow
-
-    def _material_row(self, flow: Flow, position: int, m: PlannedMaterial) -> FlowMaterial:
-        return FlowMaterial(
-            flow_id=flow.id,
-            key=m.key,
-            position=position,
-            name=m.name,
-            required=m.required,
-            source=m.source,
-            licence_type=m.licence_type,
-            provision=m.provision,
-        )
 
     # --- consent ---------------------------------------------------------------------------
 

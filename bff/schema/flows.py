@@ -746,16 +746,11 @@ class FlowMutation:
     async def submit_face_photo(
         self, info: ContextInfo, flow_id: strawberry.ID, photo: Upload
     ) -> FlowResult:
-        ctx = info.context
         try:
-            data = await _read_upload(photo, ctx.settings.upload_max_bytes)
-            from bff.images import clean_image_async
-
-            clean = await clean_image_async(data, limits=_limits(ctx))
+            # Only in memory: the face goes to the provider and out of scope, never stored.
+            clean = await _clean_upload(info.context, photo)
         except HaobanError as exc:
             return _error(info, exc)
-        finally:
-            del photo  # the face image goes out of scope here; it is never written anywhere
 
         async def step(
             service: FlowService, row: fm.Flow, user: User, actor: str, now: datetime
@@ -783,12 +778,8 @@ class FlowMutation:
     async def upload_flow_material(
         self, info: ContextInfo, flow_id: strawberry.ID, material_key: str, file: Upload
     ) -> FlowResult:
-        ctx = info.context
         try:
-            data = await _read_upload(file, ctx.settings.upload_max_bytes)
-            from bff.images import clean_image_async
-
-            clean = await clean_image_async(data, limits=_limits(ctx))
+            clean = await _clean_upload(info.context, file)
         except HaobanError as exc:
             return _error(info, exc)
 
@@ -917,12 +908,16 @@ class FlowMutation:
         return answer
 
 
-def _limits(ctx: Context) -> Any:
-    from bff.images import ImageLimits
+async def _clean_upload(ctx: Context, upload: Upload) -> Any:
+    """Read (bounded), then clean with Pillow: type by content, limits, orientation, no
+    metadata (bff/images.py)."""
+    from bff.images import ImageLimits, clean_image_async
 
-    return ImageLimits(
+    data = await _read_upload(upload, ctx.settings.upload_max_bytes)
+    limits = ImageLimits(
         max_bytes=ctx.settings.upload_max_bytes, max_pixels=ctx.settings.upload_max_pixels
     )
+    return await clean_image_async(data, limits=limits)
 
 
 __all__ = ["FlowMutation", "FlowQuery"]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from auth.masking import mask_id_number as mask_id_number  # the house rule, one place
+from auth.masking import mask_name as mask_name
+
 
 class FaceStatus(StrEnum):
     PASSED = "passed"
@@ -33,22 +36,6 @@ MAX_NAME_LENGTH = 64
 def id_number_has_shape(value: str) -> bool:
     """18 characters: 17 digits, then a digit or an upper-case X."""
     return _ID_SHAPE.fullmatch(value) is not None
-
-
-def mask_id_number(value: str | None) -> str | None:
-    """410105195203151220 → 4101**********1220 (the house rule, as in auth/masking.py)."""
-    if not value:
-        return value
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_name(value: str | None) -> str | None:
-    """张桂兰 → 张**; a single character stays."""
-    if not value:
-        return value
-    return value[0] + "*" * (len(value) - 1)
 
 
 def scrub_text(text: str, *, limit: int = 200) -> str:

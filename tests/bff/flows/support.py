@@ -163,3 +163,29 @@ def jpeg(
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "JPEG")
     return out.getvalue()
+
+
+async def authorise(app: Any, *, grantor_id: str, grantee_id: str, relation: str = "child") -> str:
+    """An active 亲友代办 authorisation with START_FLOWS, as accepting an invitation leaves it."""
+    from datetime import UTC, datetime, timedelta
+
+    from auth.models import ProxyGrant, ProxyScope, ProxyStatus
+
+    grant_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    async with app.state.haoban.sessionmaker() as session:
+        session.add(
+            ProxyGrant(
+                id=grant_id,
+                grantor_id=grantor_id,
+                grantee_id=grantee_id,
+                relation=relation,
+                scopes=[ProxyScope.START_FLOWS.value],
+                status=ProxyStatus.ACTIVE,
+                created_at=now,
+                accepted_at=now,
+                expires_at=now + timedelta(days=30),
+            )
+        )
+        await session.commit()
+    return grant_id

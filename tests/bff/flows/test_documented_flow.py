@@ -4,13 +4,11 @@ client runs them: the steps of a sequence need the steps before them."""
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from tests.bff.flows.support import ZHANG, ZHAO, citizen, do_face_check, jpeg, upload
+from tests.bff.flows.support import ZHANG, ZHAO, authorise, citizen, do_face_check, jpeg, upload
 from tests.conftest import REPO, GraphQLClient
 
 OPERATIONS = REPO / "graphql" / "operations" / "flows"
@@ -91,27 +89,10 @@ async def test_the_documented_housing_fund_sequence_ends_in_a_payout(
 async def test_the_documented_upload_help_and_abandon_steps(
     gql: GraphQLClient, client: httpx.AsyncClient, app: Any
 ) -> None:
-    from auth.models import ProxyGrant, ProxyScope, ProxyStatus
 
     user_id, headers = await citizen(app, ZHAO)
     helper_id, _ = await citizen(app, ZHANG)
-    grant_id = str(uuid.uuid4())
-    now = datetime.now(UTC)
-    async with app.state.haoban.sessionmaker() as session:
-        session.add(
-            ProxyGrant(
-                id=grant_id,
-                grantor_id=user_id,
-                grantee_id=helper_id,
-                relation="spouse",
-                scopes=[ProxyScope.START_FLOWS.value],
-                status=ProxyStatus.ACTIVE,
-                created_at=now,
-                accepted_at=now,
-                expires_at=now + timedelta(days=30),
-            )
-        )
-        await session.commit()
+    grant_id = await authorise(app, grantor_id=user_id, grantee_id=helper_id, relation="spouse")
     flow_id = await _through_face(gql, client, headers)
     flow = (await gql(op("FlowDetail"), {"id": flow_id}, headers=headers))["data"]["flow"]
     key = next(m["key"] for m in flow["materials"] if m["action"] == "UPLOAD_PHOTO")

@@ -20,6 +20,7 @@ from tests.bff.flows.support import (
     WANG,
     ZHANG,
     ZHAO,
+    authorise,
     citizen,
     complete,
     do_face_check,
@@ -416,30 +417,12 @@ async def test_uploads_need_a_signed_in_request(client: httpx.AsyncClient) -> No
 async def test_a_relative_finishes_the_flow_for_an_elder_who_asked_with_her_own_face(
     gql: GraphQLClient, client: httpx.AsyncClient, app: Any
 ) -> None:
-    import uuid
 
-    from auth.models import ProxyGrant, ProxyScope, ProxyStatus
     from bff.notifications.models import Notification
 
     elder_id, elder = await citizen(app, ZHANG)
     son_id, son = await citizen(app, ("李明", "410105198006061235"), phone="13987654321")
-    grant_id = str(uuid.uuid4())
-    now = datetime.now(UTC)
-    async with app.state.haoban.sessionmaker() as session:
-        session.add(
-            ProxyGrant(
-                id=grant_id,
-                grantor_id=elder_id,
-                grantee_id=son_id,
-                relation="child",
-                scopes=[ProxyScope.START_FLOWS.value],
-                status=ProxyStatus.ACTIVE,
-                created_at=now,
-                accepted_at=now,
-                expires_at=now + timedelta(days=30),
-            )
-        )
-        await session.commit()
+    grant_id = await authorise(app, grantor_id=elder_id, grantee_id=son_id, relation="child")
     code = await item_code(app, "老年人优待证核发")
 
     # The elder starts, sees who may help, and asks her son to finish.
