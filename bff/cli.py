@@ -160,8 +160,9 @@ async def _seed_demo_users(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            if await ensure_demo_users(session, secret=settings.secret_key):
-                await session.commit()
+            created = await ensure_demo_users(session, secret=settings.secret_key)
+            await session.commit()  # also any fix-up of existing demo citizens
+            if created:
                 print(
                     "demo citizens: demo (张**), demo-relative (李*), who may act for demo, "
                     "and demo-parent (王*)"

@@ -165,3 +165,24 @@ def test_the_form_is_prefilled_from_licences_and_only_the_rest_is_editable() -> 
 def test_id_numbers_are_checked_by_their_check_digit() -> None:
     assert valid_id_number("410105195203151228")
     assert not valid_id_number("41010519520315122X")
+
+
+async def test_demo_citizens_seeded_with_old_id_numbers_are_corrected(app: object) -> None:
+    from typing import Any
+
+    from auth.crypto import encrypt, keyed_hash
+    from auth.demo import DEMO_USERS, ensure_demo_users
+    from auth.models import User
+
+    state: Any = app.state.haoban  # type: ignore[attr-defined]
+    secret = state.settings.secret_key
+    async with state.sessionmaker() as session:
+        user = await session.get(User, "demo-parent")
+        assert user is not None
+        user.id_number_enc = encrypt(secret, "41010319950812026X")
+        user.id_number_hash = keyed_hash(secret, "41010319950812026X", purpose="id")
+        await session.commit()
+        assert await ensure_demo_users(session, secret=secret) is False
+        await session.commit()
+        await session.refresh(user)
+        assert user.id_number_hash == keyed_hash(secret, DEMO_USERS["demo-parent"][2], purpose="id")
