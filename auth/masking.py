@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-_ID_NUMBER = re.compile(r"\b(\d{4})\d{10}(\d{3}[\dXx])\b")
-_PHONE = re.compile(r"\b(1[3-9]\d)\d{4}(\d{4})\b")
+# Not `\b`: in Python's Unicode regexes a Chinese character is a word character, so
+# "身份证号410105…" has no word boundary before the digits and would go unmasked.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)\d{4}(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_id_number(value: str | None) -> str | None:

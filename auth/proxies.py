@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.crypto import sha256_hex
 from auth.models import AuditRecord, ProxyGrant, ProxyScope, ProxyStatus
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 
 INVITE_TTL = timedelta(hours=24)
@@ -26,17 +27,11 @@ MAX_GRANT_DAYS = 365
 RELATIONS = ("child", "spouse", "parent", "sibling", "grandchild", "other")
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    if at is not None and at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at
-
-
 def grant_state(grant: ProxyGrant, *, now: datetime) -> str:
     """The status clients see: an active or pending grant past its time reads as expired."""
-    if grant.status == ProxyStatus.ACTIVE and (_aware(grant.expires_at) or now) <= now:
+    if grant.status == ProxyStatus.ACTIVE and (aware(grant.expires_at) or now) <= now:
         return "expired"
-    if grant.status == ProxyStatus.PENDING and (_aware(grant.invite_expires_at) or now) <= now:
+    if grant.status == ProxyStatus.PENDING and (aware(grant.invite_expires_at) or now) <= now:
         return "expired"
     return grant.status
 

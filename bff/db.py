@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -25,6 +27,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@overload
+def aware(at: datetime) -> datetime: ...
+@overload
+def aware(at: None) -> None: ...
+def aware(at: datetime | None) -> datetime | None:
+    """Times are stored in UTC; SQLite hands them back without a zone, so say it again."""
+    if at is not None and at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at
 
 
 class Base(DeclarativeBase):

@@ -28,6 +28,7 @@ from bff.appointments.models import (
 )
 from bff.calendar.calendar import WorkingCalendar
 from bff.catalogue.models import Hall, ServiceItem, item_halls
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 
 CHINA = timezone(timedelta(hours=8))
@@ -72,10 +73,6 @@ def item_category(item: ServiceItem) -> str:
 
 def china_day(at: datetime) -> date:
     return at.astimezone(CHINA).date()
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def _new_code() -> str:
@@ -206,7 +203,7 @@ class AppointmentService:
     async def suspension(self, user_id: str, *, now: datetime) -> Suspension | None:
         since = now - self.rules.no_show_window - self.rules.suspension
         stamps = sorted(
-            _aware(t)
+            aware(t)
             for t in await self.session.scalars(
                 select(Appointment.starts_at).where(
                     Appointment.user_id == user_id,
@@ -313,7 +310,7 @@ class AppointmentService:
             raise BookingError(
                 BookingReason.ITEM_NOT_SERVED, "This hall does not handle this item at that time."
             )
-        if _aware(slot.starts_at) <= now or slot.day > self.booking_horizon(now):
+        if aware(slot.starts_at) <= now or slot.day > self.booking_horizon(now):
             raise BookingError(
                 BookingReason.OUTSIDE_BOOKING_WINDOW,
                 "Appointments can be made up to %(days)s working days ahead.",
@@ -344,7 +341,7 @@ class AppointmentService:
     async def cancel(self, appointment: Appointment, *, now: datetime) -> Appointment:
         if appointment.status != AppointmentStatus.BOOKED:
             raise BookingError(BookingReason.NOT_ACTIVE, "This appointment is no longer active.")
-        if _aware(appointment.starts_at) - now < self.rules.cancel_cutoff:
+        if aware(appointment.starts_at) - now < self.rules.cancel_cutoff:
             raise BookingError(
                 BookingReason.CUTOFF_PASSED,
                 "Appointments can be cancelled until %(hours)s hours before.",
@@ -364,7 +361,7 @@ class AppointmentService:
         give back the old one, so a failure leaves the original booking untouched."""
         if appointment.status != AppointmentStatus.BOOKED:
             raise BookingError(BookingReason.NOT_ACTIVE, "This appointment is no longer active.")
-        if _aware(appointment.starts_at) - now < self.rules.cancel_cutoff:
+        if aware(appointment.starts_at) - now < self.rules.cancel_cutoff:
             raise BookingError(
                 BookingReason.CUTOFF_PASSED,
                 "Appointments can be changed until %(hours)s hours before.",
@@ -389,7 +386,7 @@ class AppointmentService:
     ) -> Appointment:
         if appointment.status != AppointmentStatus.BOOKED or appointment.version != version:
             raise BookingError(BookingReason.INVALID_QR, "This code is not valid for a booking.")
-        starts = _aware(appointment.starts_at)
+        starts = aware(appointment.starts_at)
         if not starts - self.rules.check_in_early <= now <= starts + self.rules.check_in_late:
             raise BookingError(
                 BookingReason.CHECK_IN_WINDOW,

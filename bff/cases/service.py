@@ -22,6 +22,7 @@ from auth.crypto import encrypt, sha256_hex
 from bff.calendar.calendar import WorkingCalendar, promised_deadline
 from bff.cases.models import Case, CaseEvent, SubCase
 from bff.catalogue.models import Bundle, Department, ServiceItem
+from bff.db import aware
 from integrations.cases.models import CONCLUDED, PAUSING, CaseEventIn, CaseStatus
 
 CHINA = timezone(timedelta(hours=8))
@@ -42,10 +43,6 @@ _PROGRESS = {
 def china_day(at: datetime) -> date:
     """The calendar day in China (deadlines are counted in Beijing time)."""
     return at.astimezone(CHINA).date()
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def derive_bundle_status(parts: Sequence[CaseStatus]) -> CaseStatus:
@@ -257,7 +254,7 @@ class CaseService:
                     SubCase.case_id == case.id, SubCase.department_id == department.id
                 )
             )
-            if part is None or _aware(part.status_at) > event.occurred_at:
+            if part is None or aware(part.status_at) > event.occurred_at:
                 return False
             part.status = event.status
             part.status_at = event.occurred_at
@@ -270,7 +267,7 @@ class CaseService:
             missing = [m for p in parts for m in p.missing_materials]
             self._move(case, status, event.occurred_at, event.step, missing)
             return True
-        if _aware(case.status_at) > event.occurred_at:
+        if aware(case.status_at) > event.occurred_at:
             return False  # older than what we already show: timeline only
         self._move(case, event.status, event.occurred_at, event.step, list(event.missing_materials))
         return True

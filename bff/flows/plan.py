@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from auth import idnumber
 from auth.masking import mask_id_number, mask_phone
 from bff.flows.models import Provision
 from integrations.licences.models import LicenceLookup, LicenceStatus, LicenceType
@@ -46,15 +47,6 @@ ITEM_FORM: list[dict[str, Any]] = [
     {"key": "applicant_phone", "label": "联系电话", "type": "phone", "required": True},
 ]
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def valid_id_number(value: str) -> bool:
-    """GB 11643 check digit of an 18-character resident ID number."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == value[17]
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +293,7 @@ def _valid(kind: str, value: str) -> bool:
     if kind == "phone":
         return bool(_PHONE.match(value))
     if kind == "idcard":
-        return valid_id_number(value.upper())
+        return idnumber.is_valid(value.upper())
     if kind == "date":
         try:
             date.fromisoformat(value)

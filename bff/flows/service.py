@@ -12,24 +12,25 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from accessibility.i18n import _
-from auth.accounts import AccountService, PersonalData
+from accessibility.i18n import Translator, _
+from auth.accounts import AccountService
 from auth.crypto import decrypt, encrypt, keyed_hash
-from auth.models import User
+from auth.masking import mask_name
+from auth.models import ProxyGrant, ProxyScope, ProxyStatus, User
+from auth.proxies import grant_state
 from bff.cases.models import Case
-from bff.cases.service import ApplyReport, CaseService
+from bff.cases.service import ApplyReport, CaseService, china_day
 from bff.catalogue.models import Bundle, ServiceItem
 from bff.catalogue.repository import CatalogueRepository
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.flows.consent import CONSENT_VERSION
 from bff.flows.models import (
@@ -52,8 +53,11 @@ from bff.flows.plan import (
     apply_lookups,
     build_form,
     licence_types,
+    mask_licence_number,
     plan_materials,
 )
+from bff.images import CleanImage
+from bff.notifications.models import DeliveryStatus, Notification
 from integrations.cases.models import CaseEventIn, CaseStatus
 from integrations.face.models import FaceProviderError, FaceStart, FaceStatus, FaceSubject
 from integrations.face.port import FaceVerifier
@@ -66,16 +70,11 @@ from integrations.licences.models import (
 )
 from integrations.licences.port import LicenceLibrary
 
-if TYPE_CHECKING:
-    from bff.images import CleanImage
-
-CHINA = ZoneInfo("Asia/Shanghai")
 QUOTA_KEY = "haoban:face:quota:{user}:{day}"
 
 
 class FlowReason(StrEnum):
     NOT_ELIGIBLE = "FLOW_NOT_ELIGIBLE"
-    ID_MISSING = "ID_NUMBER_MISSING"
     WRONG_STEP = "FLOW_WRONG_STEP"
     CLOSED = "FLOW_CLOSED"
     EXPIRED = "FLOW_EXPIRED"
@@ -146,16 +145,27 @@ class SubmitResult:
     report: ApplyReport = field(default_factory=ApplyReport)
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+def _provider_unavailable() -> FlowError:
+    return FlowError(
+        FlowReason.PROVIDER_UNAVAILABLE,
+        "The face-verification service is not answering. Try again in a few minutes.",
+    )
 
 
-def _now_aware(at: datetime) -> datetime:
-    value = _aware(at)
-    assert value is not None
-    return value
+@dataclass(frozen=True)
+class Helper:
+    """A relative the citizen authorised to finish applications (START_FLOWS)."""
+
+    grant_id: str
+    relation: str
+    name_masked: str | None
+
+
+def _verify_id_first() -> HaobanError:
+    return HaobanError(
+        ErrorCode.REAL_NAME_LEVEL_TOO_LOW,
+        "Verify your identity (name and ID number) before applying.",
+    ).with_extra(nextStep="VERIFY_ID")
 
 
 def material_row(flow_id: str, position: int, m: PlannedMaterial) -> FlowMaterial:
@@ -203,7 +213,7 @@ class FlowService:
         flow = await self.session.get(Flow, flow_id[:36])
         if flow is None or flow.user_id != user_id:
             raise FlowError(FlowReason.NOT_YOURS, "No such application.")
-        if flow.status in ACTIVE_FLOW and _now_aware(flow.expires_at) <= now:
+        if flow.status in ACTIVE_FLOW and aware(flow.expires_at) <= now:
             self._end(flow, FlowStatus.EXPIRED, now)
             await self.session.flush()
         return flow
@@ -224,11 +234,6 @@ class FlowService:
         if flow.face_check_id is None:
             return None
         return await self.session.get(FaceCheck, flow.face_check_id)
-
-    async def consent(self, flow: Flow) -> FaceConsent | None:
-        if flow.consent_id is None:
-            return None
-        return await self.session.get(FaceConsent, flow.consent_id)
 
     async def face_checks_left(self, user_id: str, *, now: datetime) -> int:
         used = await self.ports.redis.get(self._quota_key(user_id, now))
@@ -258,10 +263,7 @@ class FlowService:
                 title=item.plain_name or item.name,
             )
         if not self.accounts.personal_data(user).id_number:
-            raise HaobanError(
-                ErrorCode.REAL_NAME_LEVEL_TOO_LOW,
-                "Verify your identity (name and ID number) before applying.",
-            ).with_extra(nextStep="VERIFY_ID")
+            raise _verify_id_first()
         code = item.task_code if item is not None else bundle.code  # type: ignore[union-attr]
         existing = await self.session.scalar(
             select(Flow).where(
@@ -271,7 +273,7 @@ class FlowService:
             )
         )
         if existing is not None:
-            if _now_aware(existing.expires_at) > now:
+            if aware(existing.expires_at) > now:
                 return existing
             self._end(existing, FlowStatus.EXPIRED, now)
             await self.session.flush()
@@ -315,7 +317,7 @@ class FlowService:
     async def give_consent(
         self, flow: Flow, *, version: str, text_sha256: str, given_by_id: str, now: datetime
     ) -> Flow:
-        self._require(flow, FlowStatus.CONSENT, FlowStatus.FACE, FlowStatus.FACE_PENDING)
+        self.require(flow, FlowStatus.CONSENT, FlowStatus.FACE, FlowStatus.FACE_PENDING)
         if version != CONSENT_VERSION:
             raise FlowError(
                 FlowReason.CONSENT_OUTDATED,
@@ -345,15 +347,12 @@ class FlowService:
     ) -> FaceStart:
         """A face check at the provider, for the citizen's own name and ID number. Costs one
         of today's checks (each costs the city money)."""
-        self._require(flow, FlowStatus.FACE, FlowStatus.FACE_PENDING)
+        self.require(flow, FlowStatus.FACE, FlowStatus.FACE_PENDING)
         if flow.consent_id is None:
             raise FlowError(FlowReason.WRONG_STEP, "Agree to the face-verification notice first.")
         personal = self.accounts.personal_data(user)
         if not personal.id_number or not personal.name:
-            raise HaobanError(
-                ErrorCode.REAL_NAME_LEVEL_TOO_LOW,
-                "Verify your identity (name and ID number) before applying.",
-            ).with_extra(nextStep="VERIFY_ID")
+            raise _verify_id_first()
         key = self._quota_key(flow.user_id, now)
         used = int(await self.ports.redis.incr(key))
         if used == 1:
@@ -370,20 +369,14 @@ class FlowService:
             subject = FaceSubject(name=personal.name, id_number=personal.id_number)
         except ValueError as exc:
             await self.ports.redis.decr(key)
-            raise HaobanError(
-                ErrorCode.REAL_NAME_LEVEL_TOO_LOW,
-                "Verify your identity (name and ID number) before applying.",
-            ).with_extra(nextStep="VERIFY_ID") from exc
+            raise _verify_id_first() from exc
         try:
             started = await self.ports.face.start(
                 flow_id=flow.id, subject=subject, return_url=self.ports.face_callback_url
             )
         except FaceProviderError as exc:
             await self.ports.redis.decr(key)  # the provider bills only a started check
-            raise FlowError(
-                FlowReason.PROVIDER_UNAVAILABLE,
-                "The face-verification service is not answering. Try again in a few minutes.",
-            ) from exc
+            raise _provider_unavailable() from exc
         previous = await self.face_check(flow)
         if previous is not None and previous.status == FaceCheckStatus.PENDING:
             previous.status = FaceCheckStatus.EXPIRED  # superseded: its result is never used
@@ -434,7 +427,7 @@ class FlowService:
             raise FlowError(
                 FlowReason.NOT_YOURS, "This face check does not belong to this application."
             )
-        self._require(flow, FlowStatus.FACE_PENDING)
+        self.require(flow, FlowStatus.FACE_PENDING)
         if check.status != FaceCheckStatus.PENDING:
             raise FlowError(
                 FlowReason.ALREADY_USED,
@@ -443,12 +436,9 @@ class FlowService:
         try:
             result = await self.ports.face.fetch_result(check.provider_ref)
         except FaceProviderError as exc:
-            raise FlowError(
-                FlowReason.PROVIDER_UNAVAILABLE,
-                "The face-verification service is not answering. Try again in a few minutes.",
-            ) from exc
+            raise _provider_unavailable() from exc
         if result.status is FaceStatus.PENDING:
-            if _now_aware(check.expires_at) <= now:
+            if aware(check.expires_at) <= now:
                 return await self._fail(flow, check, FaceCheckStatus.EXPIRED, "15", None, now)
             raise FlowError(
                 FlowReason.FACE_PENDING, "The face check is not finished yet. Finish it first."
@@ -467,7 +457,7 @@ class FlowService:
             return await self._fail(
                 flow, check, FaceCheckStatus.FAILED, "subject_mismatch", result.similarity, now
             )
-        verified_at = _aware(result.verified_at) or now
+        verified_at = aware(result.verified_at) or now
         if now - verified_at > self.rules.face_pass_valid or verified_at > now + timedelta(
             minutes=5
         ):
@@ -557,7 +547,7 @@ class FlowService:
                 purpose=FetchPurpose(
                     flow_id=flow.id, requester_id=actor_id, item_code=flow.target_code
                 ),
-                today=now.astimezone(CHINA).date(),
+                today=china_day(now),
             )
             lookups = {t.value: v for t, v in found.items()}
         except (LicenceLibraryError, ValueError):
@@ -619,16 +609,16 @@ class FlowService:
     async def attach_upload(
         self, flow: Flow, *, material_key: str, image: CleanImage, now: datetime
     ) -> FlowMaterial:
-        self._require(flow, FlowStatus.CONFIRM)
+        self.require(flow, FlowStatus.CONFIRM)
         material = next((m for m in await self.materials(flow) if m.key == material_key), None)
         if material is None or material.provision != Provision.UPLOAD:
             raise FlowError(
                 FlowReason.NOT_UPLOADABLE, "This material is not one to upload in this application."
             )
-        if material.upload_id is not None:
-            old = await self.session.get(FlowUpload, material.upload_id)
-            if old is not None:
-                await self.session.delete(old)
+        if material.upload_id is not None:  # a new photo replaces the old one
+            await self.session.execute(
+                delete(FlowUpload).where(FlowUpload.id == material.upload_id)
+            )
         upload = FlowUpload(
             id=str(uuid.uuid4()),
             flow_id=flow.id,
@@ -660,8 +650,8 @@ class FlowService:
         demo: bool,
         now: datetime,
     ) -> SubmitResult:
-        self._require(flow, FlowStatus.CONFIRM)
-        passed_at = _aware(flow.face_passed_at)
+        self.require(flow, FlowStatus.CONFIRM)
+        passed_at = aware(flow.face_passed_at)
         if passed_at is None or now - passed_at > self.rules.face_pass_valid:
             flow.status = FlowStatus.FACE
             flow.updated_at = now
@@ -765,13 +755,98 @@ class FlowService:
         await self.session.flush()
         return SubmitResult(flow=flow, case=case, report=report)
 
+    async def submit_photo(
+        self, flow: Flow, *, user: User, actor_id: str, jpeg: bytes, now: datetime
+    ) -> Flow:
+        """Photo mode: relay an already-cleaned photo for the started check, then settle it
+        like any other. The photo is never written anywhere."""
+        check = await self.face_check(flow)
+        if flow.status != FlowStatus.FACE_PENDING or check is None:
+            raise FlowError(FlowReason.WRONG_STEP, "Start a face check first.")
+        try:
+            await self.ports.face.submit_photo(check.provider_ref, jpeg)
+        except FaceProviderError as exc:
+            raise _provider_unavailable() from exc
+        return await self.settle_face(
+            flow, user=user, actor_id=actor_id, provider_ref=None, now=now
+        )
+
+    async def retry_licences(self, flow: Flow, *, user: User, actor_id: str, now: datetime) -> Flow:
+        self.require(flow, FlowStatus.CONFIRM)
+        return await self.fetch_licences(flow, user=user, actor_id=actor_id, now=now)
+
+    # --- relatives -------------------------------------------------------------------------
+
+    async def helpers_of(
+        self, user_ids: Sequence[str], *, now: datetime
+    ) -> dict[str, list[Helper]]:
+        """The relatives each citizen may ask, in two statements for any number of citizens."""
+        grants = [
+            g
+            for g in await self.session.scalars(
+                select(ProxyGrant).where(ProxyGrant.grantor_id.in_(set(user_ids)))
+            )
+            if _may_finish(g, now)
+        ]
+        people = {
+            u.id: u
+            for u in await self.session.scalars(
+                select(User).where(User.id.in_({g.grantee_id for g in grants}))
+            )
+        }
+        found: dict[str, list[Helper]] = {}
+        for g in grants:
+            person = people.get(g.grantee_id or "")
+            name = self.accounts.personal_data(person).name if person else None
+            found.setdefault(g.grantor_id, []).append(
+                Helper(grant_id=g.id, relation=g.relation, name_masked=mask_name(name))
+            )
+        return found
+
+    async def ask_relative(
+        self,
+        flow: Flow,
+        *,
+        user: User,
+        grant_id: str,
+        translator: Translator,
+        channel: str,
+        now: datetime,
+    ) -> Notification:
+        """A message (outbox row) to a relative the citizen authorised, asking them to finish
+        this application acting for the citizen."""
+        self.require(flow, *ACTIVE_FLOW)
+        grant = await self.session.get(ProxyGrant, grant_id[:36])
+        if grant is None or grant.grantor_id != user.id or not _may_finish(grant, now):
+            raise HaobanError(ErrorCode.NOT_FOUND, "No such authorisation.")
+        assert grant.grantee_id is not None  # _may_finish
+        note = Notification(
+            id=str(uuid.uuid4()),
+            user_id=grant.grantee_id,
+            case_id=None,
+            kind="flow_help",
+            title=flow.title[:120],
+            body=translator.gettext(
+                "%(name)s asks you to finish the application “%(title)s”. Open the app, act "
+                "for them, and continue it under “My applications”.",
+                name=mask_name(self.accounts.personal_data(user).name) or "",
+                title=flow.title,
+            ),
+            data={"flowId": flow.id, "grantId": grant.id},
+            channel=channel,
+            status=DeliveryStatus.QUEUED,
+        )
+        self.session.add(note)
+        await self.session.flush()
+        return note
+
     # --- ending ----------------------------------------------------------------------------
 
     async def abandon(self, flow: Flow, *, now: datetime) -> Flow:
-        self._require(flow, *ACTIVE_FLOW)
+        self.require(flow, *ACTIVE_FLOW)
         self._end(flow, FlowStatus.ABANDONED, now)
-        await self._drop_uploads(flow)
         await self.session.flush()
+        await self._drop_uploads([flow.id])
         return flow
 
     async def expire_due(self, *, now: datetime) -> int:
@@ -785,17 +860,21 @@ class FlowService:
         )
         for flow in due:
             self._end(flow, FlowStatus.EXPIRED, now)
-            await self._drop_uploads(flow)
         await self.session.flush()
+        await self._drop_uploads([flow.id for flow in due])
         return len(due)
 
-    async def _drop_uploads(self, flow: Flow) -> None:
-        for upload in await self.session.scalars(
-            select(FlowUpload).where(FlowUpload.flow_id == flow.id)
-        ):
-            await self.session.delete(upload)
-        for m in await self.materials(flow):
-            m.upload_id = None
+    async def _drop_uploads(self, flow_ids: Sequence[str]) -> None:
+        """Two statements however many flows: the photos are never loaded to be deleted."""
+        if not flow_ids:
+            return
+        await self.session.execute(
+            update(FlowMaterial)
+            .where(FlowMaterial.flow_id.in_(flow_ids), FlowMaterial.upload_id.is_not(None))
+            .values(upload_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        await self.session.execute(delete(FlowUpload).where(FlowUpload.flow_id.in_(flow_ids)))
 
     def _end(self, flow: Flow, status: FlowStatus, now: datetime) -> None:
         flow.status = status
@@ -805,7 +884,7 @@ class FlowService:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _require(self, flow: Flow, *allowed: FlowStatus) -> None:
+    def require(self, flow: Flow, *allowed: FlowStatus) -> None:
         if flow.status in allowed:
             return
         if flow.status == FlowStatus.EXPIRED:
@@ -821,33 +900,18 @@ class FlowService:
 
     @staticmethod
     def _quota_key(user_id: str, now: datetime) -> str:
-        day: date = now.astimezone(CHINA).date()
-        return QUOTA_KEY.format(user=user_id, day=day.isoformat())
+        return QUOTA_KEY.format(user=user_id, day=china_day(now).isoformat())
+
+
+def _may_finish(grant: ProxyGrant, now: datetime) -> bool:
+    return (
+        grant.grantee_id is not None
+        and grant_state(grant, now=now) == ProxyStatus.ACTIVE
+        and ProxyScope.START_FLOWS.value in grant.scopes
+    )
 
 
 def _masked(lookup: LicenceLookup | None) -> str | None:
-    from bff.flows.plan import mask_licence_number
-
     if lookup is None or lookup.licence is None or lookup.status is LicenceStatus.NOT_FOUND:
         return None
     return mask_licence_number(lookup.licence.number)
-
-
-def subject_personal(accounts: AccountService, user: User) -> PersonalData:
-    return accounts.personal_data(user)
-
-
-async def load_flow_targets(
-    session: AsyncSession, flow: Flow
-) -> tuple[ServiceItem | None, Bundle | None]:
-    item = (
-        await session.scalar(
-            select(ServiceItem)
-            .where(ServiceItem.id == flow.item_id)
-            .options(selectinload(ServiceItem.materials))
-        )
-        if flow.item_id
-        else None
-    )
-    bundle = await session.get(Bundle, flow.bundle_id) if flow.bundle_id else None
-    return item, bundle

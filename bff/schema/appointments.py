@@ -20,6 +20,7 @@ from bff.cases.ingest import calendar_for
 from bff.catalogue.models import Hall as HallRow
 from bff.catalogue.models import ServiceItem as ServiceItemRow
 from bff.catalogue.service import distance_meters
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.schema.catalogue import GeoPointInput, Hall, ServiceItem
 from bff.schema.context import Context
@@ -28,13 +29,9 @@ from bff.schema.identity import MutationError, _error
 ContextInfo = Info[Context, None]
 
 
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
 def spoken_time(starts: datetime, ends: datetime, info: ContextInfo) -> str:
     """12月6日（星期六）上午9:00–10:00 / Saturday 6 December 9:00–10:00."""
-    local_start, local_end = _aware(starts).astimezone(CHINA), _aware(ends).astimezone(CHINA)
+    local_start, local_end = aware(starts).astimezone(CHINA), aware(ends).astimezone(CHINA)
     day = spoken_date(local_start.date(), info.context.translator)
     span = f"{local_start:%H:%M}–{local_end:%H:%M}"
     if info.context.translator.locale.startswith("zh"):
@@ -85,11 +82,11 @@ class Appointment:
 
     @strawberry.field(description="Start (the hour booked).")
     def starts_at(self) -> datetime:
-        return _aware(self.row.starts_at)
+        return aware(self.row.starts_at)
 
     @strawberry.field(description="End.")
     def ends_at(self) -> datetime:
-        return _aware(self.row.ends_at)
+        return aware(self.row.ends_at)
 
     @strawberry.field(
         description="The time as people say it, e.g. 12月6日（星期六）上午9:00–10:00."
@@ -126,7 +123,7 @@ class Appointment:
             booking_id=self.row.id,
             version=self.row.version,
             hall_code=self.hall_row.code,
-            starts_at=_aware(self.row.starts_at),
+            starts_at=aware(self.row.starts_at),
         )
 
     @strawberry.field(description="URL of the voucher image (PNG; large type in elder mode).")
@@ -138,7 +135,7 @@ class Appointment:
 
     @strawberry.field(description="Can it still be cancelled or moved (until 2 hours before)?")
     def can_change(self) -> bool:
-        return self.row.status == AppointmentStatus.BOOKED and _aware(
+        return self.row.status == AppointmentStatus.BOOKED and aware(
             self.row.starts_at
         ) - datetime.now(UTC) >= timedelta(hours=2)
 
@@ -223,8 +220,8 @@ class AppointmentQuery:
         return [
             AvailableSlot(
                 slot_id=strawberry.ID(str(s.id)),
-                starts_at=_aware(s.starts_at),
-                ends_at=_aware(s.ends_at),
+                starts_at=aware(s.starts_at),
+                ends_at=aware(s.ends_at),
                 spoken=spoken_time(s.starts_at, s.ends_at, info),
                 remaining=s.capacity - s.booked,
                 category=s.category,

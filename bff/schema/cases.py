@@ -24,6 +24,7 @@ from bff.cases.access import case_by_query_code, case_for_viewer, subject_of
 from bff.cases.events import case_updates, publish_case_updates
 from bff.cases.ingest import calendar_for
 from bff.cases.service import china_day
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.notifications.models import Notification as NotificationRow
 from bff.pagination import encode_cursor, page_bounds
@@ -100,10 +101,6 @@ class CasePart:
     missing_materials: list[str]
 
 
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
 @strawberry.type(description="A case (办件).")
 class Case:
     row: strawberry.Private[cm.Case]
@@ -171,7 +168,7 @@ class Case:
 
     @strawberry.field(description="When it was submitted.")
     def submitted_at(self) -> datetime:
-        return _aware(self.row.submitted_at)
+        return aware(self.row.submitted_at)
 
     @strawberry.field(description="Day of acceptance; the clock starts the next working day.")
     def accepted_on(self) -> date | None:
@@ -266,7 +263,7 @@ class Case:
                 department=departments[r.department_id].name
                 if r.department_id in departments
                 else None,
-                at=_aware(r.occurred_at),
+                at=aware(r.occurred_at),
                 remark=r.remark,
                 superseded=not r.applied,
             )
@@ -440,8 +437,8 @@ class CaseQuery:
                 case_number=(r.data or {}).get("caseNumber"),
                 status=r.status,
                 channel=r.channel,
-                created_at=_aware(r.created_at),
-                delivered_at=_aware(r.delivered_at) if r.delivered_at else None,
+                created_at=aware(r.created_at),
+                delivered_at=aware(r.delivered_at) if r.delivered_at else None,
             )
             for r in rows
         ]

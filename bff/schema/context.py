@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from accessibility.i18n import Translator
@@ -17,6 +20,9 @@ from bff.catalogue.service import CatalogueService
 from bff.db import RequestDatabase
 from bff.schema.loaders import Loaders
 from bff.state import AppState, catalogue_version
+
+if TYPE_CHECKING:
+    from bff.flows.service import Helper
 
 
 class Context(BaseContext):
@@ -56,6 +62,20 @@ class Context(BaseContext):
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.db)
+
+    @cached_property
+    def flow_helpers(self) -> DataLoader[str, list[Helper]]:
+        """Relatives each citizen may ask to finish an application, one batch per request."""
+        from bff.flows.runtime import flow_service
+
+        async def load(user_ids: list[str]) -> list[list[Helper]]:
+            async with self.db.use() as session:
+                found = await flow_service(self.state, session).helpers_of(
+                    user_ids, now=datetime.now(UTC)
+                )
+            return [found.get(user_id, []) for user_id in user_ids]
+
+        return DataLoader(load_fn=load)
 
     def _(self, message: str, **params: object) -> str:
         return self.translator.gettext(message, **params)

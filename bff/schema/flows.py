@@ -7,11 +7,10 @@ renders one screen per step from one type, and resumes after a restart with `myF
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -19,20 +18,21 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from auth.masking import mask_name
-from auth.models import ProxyGrant, ProxyScope, User
-from auth.proxies import ProxyService, grant_state
+from auth.models import ProxyScope, User
+from auth.proxies import ProxyService
 from auth.viewer import acting_subject
 from bff.cases import models as cm
 from bff.cases.ingest import announce, calendar_for, stage_notifications
 from bff.cases.service import CaseService
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.flows import models as fm
 from bff.flows.consent import CONSENT_TITLE, CONSENT_VERSION, consent_hash, consent_text
 from bff.flows.models import ACTIVE_FLOW, FlowStatus, Provision
 from bff.flows.plan import FormField
 from bff.flows.runtime import flow_service
-from bff.flows.service import FlowError, FlowReason, FlowService
-from bff.notifications.models import DeliveryStatus, Notification
+from bff.flows.service import FlowError, FlowService
+from bff.images import CleanImage, ImageLimits, clean_image_async
 from bff.schema.cases import Case
 from bff.schema.context import Context
 from bff.schema.identity import MutationError, _error
@@ -69,12 +69,6 @@ class MaterialAction(Enum):
     WAIT_FOR_FACE_CHECK = "wait_for_face_check"
     ACCEPT_COMMITMENT = "accept_commitment"
     UPLOAD_PHOTO = "upload_photo"
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 @strawberry.type(description="The notice the citizen agrees to before a face check.")
@@ -148,7 +142,6 @@ class Flow:
     check: strawberry.Private[fm.FaceCheck | None]
     consent_row: strawberry.Private[fm.FaceConsent | None]
     case_row: strawberry.Private[cm.Case | None]
-    helpers: strawberry.Private[list[FlowHelper]]
     owner_view: strawberry.Private[bool]
 
     @strawberry.field
@@ -184,7 +177,7 @@ class Flow:
             version=CONSENT_VERSION,
             title=t.gettext(CONSENT_TITLE),
             text=consent_text(t),
-            given_at=_aware(self.consent_row.given_at) if self.consent_row else None,
+            given_at=aware(self.consent_row.given_at) if self.consent_row else None,
         )
 
     @strawberry.field(description="The current face check, if one was started.")
@@ -201,7 +194,7 @@ class Flow:
                 if c.status == fm.FaceCheckStatus.FAILED
                 else "The face check has expired. Start a new one."
             )
-        started, expires = _aware(c.started_at), _aware(c.expires_at)
+        started, expires = aware(c.started_at), aware(c.expires_at)
         assert started is not None and expires is not None
         return FaceCheckInfo(
             status=c.status,
@@ -253,7 +246,7 @@ class Flow:
 
     @strawberry.field(description="Until when the application can be finished.")
     def expires_at(self) -> datetime:
-        value = _aware(self.row.expires_at)
+        value = aware(self.row.expires_at)
         assert value is not None
         return value
 
@@ -265,8 +258,14 @@ class Flow:
         description="Relatives the citizen has authorised to finish applications (START_FLOWS); "
         "ask one with askRelativeToFinish."
     )
-    def relatives(self) -> list[FlowHelper]:
-        return self.helpers if self.owner_view else []
+    async def relatives(self, info: ContextInfo) -> list[FlowHelper]:
+        if not self.owner_view:
+            return []
+        found = await info.context.flow_helpers.load(self.row.user_id)
+        return [
+            FlowHelper(grant_id=strawberry.ID(h.grant_id), relation=h.relation, name=h.name_masked)
+            for h in found
+        ]
 
     @strawberry.field(description="The city hotline, shown on every step.")
     def hotline(self, info: ContextInfo) -> str:
@@ -430,29 +429,6 @@ async def to_graphql(info: ContextInfo, rows: list[fm.Flow]) -> list[Flow]:
         cases = {
             c.id: c for c in await session.scalars(select(cm.Case).where(cm.Case.id.in_(case_ids)))
         }
-        helpers: dict[str, list[FlowHelper]] = defaultdict(list)
-        if owner:
-            now = datetime.now(UTC)
-            grants = await session.scalars(
-                select(ProxyGrant).where(ProxyGrant.grantor_id.in_({r.user_id for r in rows}))
-            )
-            grantees = []
-            usable = []
-            for g in grants:
-                if grant_state(g, now=now) == "active" and ProxyScope.START_FLOWS.value in g.scopes:
-                    usable.append(g)
-                    grantees.append(g.grantee_id)
-            people = {
-                u.id: u for u in await session.scalars(select(User).where(User.id.in_(grantees)))
-            }
-            for g in usable:
-                person = people.get(g.grantee_id or "")
-                name = service.accounts.personal_data(person).name if person else None
-                helpers[g.grantor_id].append(
-                    FlowHelper(
-                        grant_id=strawberry.ID(g.id), relation=g.relation, name=mask_name(name)
-                    )
-                )
         out = []
         for r in rows:
             out.append(
@@ -463,7 +439,6 @@ async def to_graphql(info: ContextInfo, rows: list[fm.Flow]) -> list[Flow]:
                     check=checks.get(r.face_check_id or ""),
                     consent_row=consents.get(r.consent_id or ""),
                     case_row=cases.get(r.case_id or ""),
-                    helpers=helpers[r.user_id],
                     owner_view=owner,
                 )
             )
@@ -546,7 +521,7 @@ class FlowQuery:
             )
             uses = []
             for r in rows:
-                at = _aware(r.at)
+                at = aware(r.at)
                 assert at is not None
                 uses.append(
                     LicenceUse(
@@ -755,19 +730,7 @@ class FlowMutation:
         async def step(
             service: FlowService, row: fm.Flow, user: User, actor: str, now: datetime
         ) -> None:
-            check = await service.face_check(row)
-            if row.status != FlowStatus.FACE_PENDING or check is None:
-                raise FlowError(FlowReason.WRONG_STEP, "Start a face check first.")
-            from integrations.face.models import FaceProviderError
-
-            try:
-                await service.ports.face.submit_photo(check.provider_ref, clean.data)
-            except FaceProviderError as exc:
-                raise FlowError(
-                    FlowReason.PROVIDER_UNAVAILABLE,
-                    "The face-verification service is not answering. Try again in a few minutes.",
-                ) from exc
-            await service.settle_face(row, user=user, actor_id=actor, provider_ref=None, now=now)
+            await service.submit_photo(row, user=user, actor_id=actor, jpeg=clean.data, now=now)
 
         return await _run(info, str(flow_id), "flow.face_completed", step)
 
@@ -797,8 +760,7 @@ class FlowMutation:
         async def step(
             service: FlowService, row: fm.Flow, user: User, actor: str, now: datetime
         ) -> None:
-            service._require(row, FlowStatus.CONFIRM)
-            await service.fetch_licences(row, user=user, actor_id=actor, now=now)
+            await service.retry_licences(row, user=user, actor_id=actor, now=now)
 
         return await _run(info, str(flow_id), "flow.licences_fetched", step)
 
@@ -870,34 +832,14 @@ class FlowMutation:
                 raise HaobanError(
                     ErrorCode.INVALID_ARGUMENT, "Only the citizen can ask a relative for help."
                 )
-            service._require(row, *ACTIVE_FLOW)
-            grant = await service.session.get(ProxyGrant, str(grant_id)[:36])
-            if (
-                grant is None
-                or grant.grantor_id != user.id
-                or grant_state(grant, now=now) != "active"
-                or ProxyScope.START_FLOWS.value not in grant.scopes
-                or grant.grantee_id is None
-            ):
-                raise HaobanError(ErrorCode.NOT_FOUND, "No such authorisation.")
-            name = service.accounts.personal_data(user).name
-            note = Notification(
-                id=str(uuid.uuid4()),
-                user_id=grant.grantee_id,
-                case_id=None,
-                kind="flow_help",
-                title=row.title[:120],
-                body=ctx.translator.gettext(
-                    "%(name)s asks you to finish the application “%(title)s”. Open the app, act "
-                    "for them, and continue it under “My applications”.",
-                    name=mask_name(name) or "",
-                    title=row.title,
-                ),
-                data={"flowId": row.id, "grantId": grant.id},
+            note = await service.ask_relative(
+                row,
+                user=user,
+                grant_id=str(grant_id),
+                translator=ctx.translator,
                 channel=ctx.state.notifier.channel,
-                status=DeliveryStatus.QUEUED,
+                now=now,
             )
-            service.session.add(note)
             note_id.append(note.id)
 
         answer = await _run(info, str(flow_id), "flow.help_asked", step)
@@ -908,11 +850,9 @@ class FlowMutation:
         return answer
 
 
-async def _clean_upload(ctx: Context, upload: Upload) -> Any:
+async def _clean_upload(ctx: Context, upload: Upload) -> CleanImage:
     """Read (bounded), then clean with Pillow: type by content, limits, orientation, no
     metadata (bff/images.py)."""
-    from bff.images import ImageLimits, clean_image_async
-
     data = await _read_upload(upload, ctx.settings.upload_max_bytes)
     limits = ImageLimits(
         max_bytes=ctx.settings.upload_max_bytes, max_pixels=ctx.settings.upload_max_pixels

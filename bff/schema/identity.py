@@ -15,6 +15,7 @@ from auth.accounts import AccountService, effective_level
 from auth.masking import mask_id_number, mask_name, mask_phone
 from auth.proxies import ProxyService, grant_state
 from auth.viewer import NEXT_STEP, level_too_low, require_level
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.schema.context import Context
 
@@ -140,10 +141,6 @@ class AuditEntry:
     grant_id: strawberry.ID | None
 
 
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
 async def _names(info: ContextInfo, user_ids: set[str]) -> dict[str, str | None]:
     async with info.context.db.use() as session:
         accounts = AccountService(session, secret=info.context.settings.secret_key)
@@ -162,9 +159,9 @@ def _grant(row: am.ProxyGrant, viewer_id: str, names: dict[str, str | None]) -> 
         relation=ProxyRelation(row.relation),
         scopes=[ProxyScope(s) for s in row.scopes],
         status=ProxyStatus(grant_state(row, now=datetime.now(UTC))),
-        created_at=_aware(row.created_at),
-        accepted_at=_aware(row.accepted_at) if row.accepted_at else None,
-        expires_at=_aware(row.expires_at),
+        created_at=aware(row.created_at),
+        accepted_at=aware(row.accepted_at) if row.accepted_at else None,
+        expires_at=aware(row.expires_at),
         other_party_name=names.get(other) if other else None,
     )
 
@@ -190,7 +187,7 @@ class Me:
     @strawberry.field(description="When the face was last verified.")
     def face_verified_at(self) -> datetime | None:
         at = self.user.face_verified_at
-        return _aware(at) if at else None
+        return aware(at) if at else None
 
     async def _personal(self, info: ContextInfo, field: str, unmasked: bool) -> str | None:
         ctx = info.context
@@ -293,7 +290,7 @@ class Me:
         names = await _names(info, {r.actor_id for r in rows})
         return [
             AuditEntry(
-                at=_aware(r.at),
+                at=aware(r.at),
                 action=r.action,
                 by_me=r.actor_id == viewer.user_id,
                 actor_name=names.get(r.actor_id),
@@ -392,7 +389,7 @@ class IdentityMutation:
             return ProxyInvitation(
                 grant=_grant(grant, user_id, {}),
                 code=invitation.code,
-                code_expires_at=_aware(grant.invite_expires_at),
+                code_expires_at=aware(grant.invite_expires_at),
             )
         except HaobanError as exc:
             return _error(info, exc)

@@ -17,6 +17,7 @@ from auth.proxies import ProxyService
 from bff.cases.access import case_for_viewer
 from bff.cases.ingest import calendar_for
 from bff.cases.service import china_day
+from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.ratings import models as rm
 from bff.ratings.service import RatingService
@@ -85,16 +86,12 @@ class Rectification:
     can_respond: bool
 
 
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
 def rating_of(info: ContextInfo, row: rm.Rating) -> Rating:
     return Rating(
         grade=row.grade,
         grade_label=info.context._(GRADE_LABELS[row.grade]),
         comment=row.comment,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         by_proxy=row.on_behalf_of_id is not None,
         appeal_status=row.appeal_status,
     )

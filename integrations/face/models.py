@@ -8,13 +8,14 @@ that prints one of these objects shows `张**` and `4101**********122X`, never t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from auth import idnumber
 from auth.masking import mask_id_number as mask_id_number  # the house rule, one place
 from auth.masking import mask_name as mask_name
+from auth.masking import scrub
 
 
 class FaceStatus(StrEnum):
@@ -24,23 +25,19 @@ class FaceStatus(StrEnum):
     EXPIRED = "expired"
 
 
-# GB 11643-1999's shape: 17 digits, then a digit or X. The check character is not verified
-# here: the demo citizens' (fictitious) numbers do not carry a valid one, and the provider
-# checks the number against the authority's records anyway.
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-# Anything that looks like an ID number inside free text (provider messages, our own errors).
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# The check character is not verified here: the provider checks the number against the
+# authority's records anyway.
 MAX_NAME_LENGTH = 64
 
 
 def id_number_has_shape(value: str) -> bool:
     """18 characters: 17 digits, then a digit or an upper-case X."""
-    return _ID_SHAPE.fullmatch(value) is not None
+    return idnumber.has_shape(value)
 
 
 def scrub_text(text: str, *, limit: int = 200) -> str:
     """Provider text made safe for a log line or an error: ID numbers masked, bounded."""
-    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    text = scrub(text)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text[:limit]
 

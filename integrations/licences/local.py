@@ -18,7 +18,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from integrations.licences import idnumber
+from auth import idnumber
 from integrations.licences.models import (
     BatchRequest,
     FetchPurpose,

@@ -8,17 +8,16 @@ upstream wire format.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from auth import idnumber
+
 MAX_TYPES_PER_BATCH = 20
 """Provincial sharing platforms cap one batch read; both adapters refuse more before any call."""
-
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class LicenceType(StrEnum):
@@ -124,7 +123,7 @@ def normalise_id_number(value: str) -> str:
     """Upper-case `x`, no surrounding blanks; ValueError for anything not shaped like a
     resident ID number (17 digits and a digit or X)."""
     normalised = value.strip().upper() if isinstance(value, str) else ""
-    if not _ID_SHAPE.fullmatch(normalised):
+    if not idnumber.has_shape(normalised):
         # Never echo the value: it is personal data.
         raise ValueError("holder_id_number is not an 18-character resident ID number")
     return normalised

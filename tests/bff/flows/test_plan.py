@@ -12,7 +12,6 @@ from bff.flows.plan import (
     build_form,
     licence_types,
     plan_materials,
-    valid_id_number,
 )
 from integrations.licences.models import Licence, LicenceLookup, LicenceStatus, LicenceType
 
@@ -162,9 +161,14 @@ def test_the_form_is_prefilled_from_licences_and_only_the_rest_is_editable() -> 
     assert problems.invalid == [] and problems.missing == []
 
 
-def test_id_numbers_are_checked_by_their_check_digit() -> None:
-    assert valid_id_number("410105195203151228")
-    assert not valid_id_number("41010519520315122X")
+def test_an_id_number_answer_is_checked_by_its_check_digit() -> None:
+    spec = [{"key": "father_idcard", "label": "父亲身份证号码", "type": "idcard", "required": True}]
+    fields = build_form(spec, None, account_name=None, account_id_number=None, account_phone=None)
+    assert apply_answers(fields, {"father_idcard": "41010519520315122X"}).invalid == [
+        "父亲身份证号码"
+    ]
+    assert apply_answers(fields, {"father_idcard": "410105195203151228"}).invalid == []
+    assert fields[0].value == "410105195203151228"
 
 
 async def test_demo_citizens_seeded_with_old_id_numbers_are_corrected(app: object) -> None:

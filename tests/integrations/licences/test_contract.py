@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from integrations.licences import idnumber
+from auth import idnumber
 from integrations.licences.local import DEMO_HOLDERS, LocalLicenceLibrary
 from integrations.licences.models import (
     MAX_TYPES_PER_BATCH,

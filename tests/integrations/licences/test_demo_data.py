@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
-from integrations.licences import idnumber
+from auth import idnumber
 from integrations.licences.local import DEMO_HOLDERS, LocalLicenceLibrary, load_demo_data
 from integrations.licences.models import LicenceType
 from tests.integrations.licences.support import TODAY

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from integrations.licences import idnumber
+from auth import idnumber
 from integrations.licences.local import LocalLicenceLibrary, load_demo_data
 from integrations.licences.models import LicenceLibraryError, LicenceStatus, LicenceType
 from tests.integrations.licences.support import PURPOSE, TODAY, ZHANG, reference_http

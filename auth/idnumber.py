@@ -1,7 +1,8 @@
 """GB 11643-1999 resident ID numbers: the check digit, and what the number itself says.
 
-Used to validate the demo data at load time (a library never holds a number with a wrong check
-digit) and by tests that build fictitious people.
+One implementation for everything that handles ID numbers: the licence library validating its
+demo data, the face port refusing a malformed subject before the provider bills it, the flows
+checking an answer, and tests that build fictitious people.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ _CHECK = "10X98765432"
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
+def has_shape(id_number: str) -> bool:
+    """17 ASCII digits, then a digit or an upper-case X (no check-digit test)."""
+    return _SHAPE.fullmatch(id_number) is not None
+
+
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits: ISO 7064 MOD 11-2, 10 written as X."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
@@ -24,7 +30,7 @@ def check_digit(first17: str) -> str:
 
 def is_valid(id_number: str) -> bool:
     """Shape, a real birth date and the right check digit (upper-case X only)."""
-    if not _SHAPE.fullmatch(id_number):
+    if not has_shape(id_number):
         return False
     try:
         birth_date(id_number)
