@@ -8,12 +8,15 @@ renders one screen per step from one type, and resumes after a restart with `myF
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
@@ -24,6 +27,7 @@ from auth.viewer import acting_subject
 from bff.cases import models as cm
 from bff.cases.ingest import announce, calendar_for, stage_notifications
 from bff.cases.service import CaseService
+from bff.catalogue.models import ServiceItem as ItemRow
 from bff.db import aware
 from bff.errors import ErrorCode, HaobanError
 from bff.flows import models as fm
@@ -536,7 +540,26 @@ class FlowQuery:
         return uses
 
 
-async def _run(info: ContextInfo, flow_id: str, action: str, step: object) -> Flow | MutationError:
+# One step of a flow: (service, the flow, the citizen, the acting user's id, now).
+Step = Callable[[FlowService, fm.Flow, User, str, datetime], Awaitable[None]]
+
+
+async def _record_act(
+    session: AsyncSession, info: ContextInfo, user: User, action: str, row: fm.Flow
+) -> None:
+    """An act a relative did for the citizen, in the citizen's activity (both identities)."""
+    viewer = info.context.require_viewer()
+    if viewer.acting_grant_id is not None:
+        await ProxyService(session).record(
+            actor_id=viewer.user_id,
+            subject_id=user.id,
+            action=action,
+            grant_id=viewer.acting_grant_id,
+            details={"flow": row.id, "title": row.title},
+        )
+
+
+async def _run(info: ContextInfo, flow_id: str, action: str, step: Step) -> Flow | MutationError:
     """Load the flow, run one step, commit (also what a refusal recorded), answer the flow."""
     ctx = info.context
     try:
@@ -546,16 +569,8 @@ async def _run(info: ContextInfo, flow_id: str, action: str, step: object) -> Fl
         async with ctx.db.use() as session:
             service = flow_service(ctx.state, session)
             row = await service.get(flow_id, user_id=user.id, now=now)
-            assert callable(step)
             await step(service, row, user, viewer.user_id, now)
-            if viewer.acting_grant_id is not None:
-                await ProxyService(session).record(
-                    actor_id=viewer.user_id,
-                    subject_id=user.id,
-                    action=action,
-                    grant_id=viewer.acting_grant_id,
-                    details={"flow": row.id, "title": row.title},
-                )
+            await _record_act(session, info, user, action, row)
         await ctx.db.commit()
         return (await to_graphql(info, [row]))[0]
     except FlowError as exc:
@@ -605,10 +620,7 @@ class FlowMutation:
                     bundle = await catalogue.bundle(code=bundle_code or "")
                     members = (await catalogue.repo.items_by_bundle_ids([bundle.id]))[bundle.id]
             async with ctx.db.use() as session:
-                from sqlalchemy.orm import selectinload
-
-                from bff.catalogue.models import ServiceItem as ItemRow
-
+                # The same request session as the catalogue's: only the materials are loaded.
                 ids = [item.id] if item is not None else [m.id for m in members]
                 loaded = {
                     i.id: i
@@ -618,28 +630,16 @@ class FlowMutation:
                         .options(selectinload(ItemRow.materials))
                     )
                 }
-                bundle_row = None
-                if bundle is not None:
-                    from bff.catalogue.models import Bundle as BundleRow
-
-                    bundle_row = await session.get(BundleRow, bundle.id)
                 row = await flow_service(ctx.state, session).start(
-                    user=await session.merge(user),
+                    user=user,
                     actor_id=viewer.user_id,
                     grant_id=grant_id,
                     item=loaded[item.id] if item is not None else None,
-                    bundle=bundle_row,
+                    bundle=bundle,
                     bundle_items=[loaded[m.id] for m in members],
                     now=datetime.now(UTC),
                 )
-                if viewer.acting_grant_id is not None:
-                    await ProxyService(session).record(
-                        actor_id=viewer.user_id,
-                        subject_id=user.id,
-                        action="flow.started",
-                        grant_id=viewer.acting_grant_id,
-                        details={"flow": row.id, "title": row.title},
-                    )
+                await _record_act(session, info, user, "flow.started", row)
             await ctx.db.commit()
             return (await to_graphql(info, [row]))[0]
         except HaobanError as exc:
