@@ -204,6 +204,14 @@ class CaseService:
                 select(Department).where(Department.code.in_(codes))
             )
         }
+        # The departments' parts of the 一件事 cases in this batch, in one statement.
+        parts: dict[str, list[SubCase]] = {}
+        bundle_ids = [c.id for c in cases.values() if c.bundle_id is not None]
+        if bundle_ids:
+            for part in await self.session.scalars(
+                select(SubCase).where(SubCase.case_id.in_(bundle_ids))
+            ):
+                parts.setdefault(part.case_id, []).append(part)
         for event in sorted(events, key=lambda e: (e.occurred_at, e.event_id)):
             case = cases.get(event.case_number)
             if case is None:
@@ -213,7 +221,7 @@ class CaseService:
                 report.duplicates += 1
                 continue
             known.add(event.event_id)
-            applied = await self._apply_one(case, event, departments)
+            applied = self._apply_one(case, event, departments, parts.get(case.id, []))
             # If another instance stores the same event id at the same moment, the unique key
             # fails this whole batch at commit; the sender retries and then sees a duplicate.
             self.session.add(
@@ -242,27 +250,24 @@ class CaseService:
         await self.session.flush()
         return report
 
-    async def _apply_one(
-        self, case: Case, event: CaseEventIn, departments: dict[str, Department]
+    def _apply_one(
+        self,
+        case: Case,
+        event: CaseEventIn,
+        departments: dict[str, Department],
+        parts: list[SubCase],
     ) -> bool:
         if case.bundle_id is not None and event.department_code:
             department = departments.get(event.department_code)
             if department is None:
                 return False
-            part = await self.session.scalar(
-                select(SubCase).where(
-                    SubCase.case_id == case.id, SubCase.department_id == department.id
-                )
-            )
+            part = next((p for p in parts if p.department_id == department.id), None)
             if part is None or aware(part.status_at) > event.occurred_at:
                 return False
             part.status = event.status
             part.status_at = event.occurred_at
             part.step = event.step
             part.missing_materials = list(event.missing_materials)
-            parts = list(
-                await self.session.scalars(select(SubCase).where(SubCase.case_id == case.id))
-            )
             status = derive_bundle_status([CaseStatus(p.status) for p in parts])
             missing = [m for p in parts for m in p.missing_materials]
             self._move(case, status, event.occurred_at, event.step, missing)

@@ -293,3 +293,62 @@ async def test_events_in_beijing_time_apply_in_the_right_order(
     assert detail["status"] == "PROCESSING"
     latest = datetime.fromisoformat(detail["timeline"][-1]["at"])
     assert latest == at, "the same instant, whatever the offset it was sent with"
+
+
+async def test_a_batch_of_department_events_reads_the_same_however_long(
+    app: Any, count_statements: Any
+) -> None:
+    from bff.cases.ingest import calendar_for
+    from bff.cases.models import SubCase
+    from bff.cases.service import CaseService
+    from bff.catalogue.models import Bundle, Department
+    from bff.catalogue.repository import CatalogueRepository
+    from integrations.cases.models import CaseEventIn
+
+    state = app.state.haoban
+    calendar = await calendar_for(state)
+
+    async def cost(events_per_department: int) -> tuple[int, str]:
+        async with state.sessionmaker() as session:
+            bundle = await session.scalar(select(Bundle).where(Bundle.code == "bundle-newborn"))
+            assert bundle is not None
+            members = (await CatalogueRepository(session).items_by_bundle_ids([bundle.id]))[
+                bundle.id
+            ]
+            service = CaseService(session, calendar=calendar, secret=state.settings.secret_key)
+            case, _ = await service.open_case(
+                applicant_id="demo", bundle=bundle, bundle_items=members, channel="app"
+            )
+            codes = list(
+                await session.scalars(
+                    select(Department.code)
+                    .join(SubCase, SubCase.department_id == Department.id)
+                    .where(SubCase.case_id == case.id)
+                )
+            )
+            start = datetime.now(UTC)
+            events = [
+                CaseEventIn(
+                    event_id=f"batch-{uuid.uuid4().hex}",
+                    case_number=case.case_number,
+                    department_code=code,
+                    status="processing",
+                    step=str(n),
+                    occurred_at=start + timedelta(seconds=n),
+                )
+                for n in range(events_per_department)
+                for code in codes
+            ]
+            await session.flush()
+            before = count_statements.count
+            report = await service.apply(events)
+            # Reads: every row an event writes is its own INSERT, but nothing is looked up
+            # per event.
+            used = sum(1 for q in count_statements.statements[before:] if q.startswith("SELECT"))
+            await session.rollback()
+        assert report.accepted == len(events)
+        return used, case.status
+
+    few, _ = await cost(1)
+    many, _ = await cost(6)
+    assert few == many
