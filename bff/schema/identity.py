@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import select
 from strawberry.schema_directive import Location
 from strawberry.types import Info
 
@@ -144,11 +145,13 @@ class AuditEntry:
 async def _names(info: ContextInfo, user_ids: set[str]) -> dict[str, str | None]:
     async with info.context.db.use() as session:
         accounts = AccountService(session, secret=info.context.settings.secret_key)
-        out: dict[str, str | None] = {}
-        for uid in user_ids:
-            user = await accounts.get(uid)
-            out[uid] = mask_name(accounts.personal_data(user).name) if user else None
-        return out
+        users = {
+            u.id: u for u in await session.scalars(select(am.User).where(am.User.id.in_(user_ids)))
+        }
+        return {
+            uid: mask_name(accounts.personal_data(users[uid]).name) if uid in users else None
+            for uid in user_ids
+        }
 
 
 def _grant(row: am.ProxyGrant, viewer_id: str, names: dict[str, str | None]) -> ProxyGrant:
